@@ -1,0 +1,88 @@
+//! The JSON API under `/api/v1` (bearer tokens only) and its OpenAPI document at
+//! `/api/openapi.json`. Later modules add their operations to [`ApiDoc`].
+
+use crate::{
+    auth::extract::ApiActor,
+    error::AppResult,
+    policy::{ensure, Action, Role, Target},
+    state::AppState,
+};
+use axum::{routing::get, Json, Router};
+use serde::Serialize;
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi, ToSchema,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Bisidder API", description = "JSON API of Bisidder. Authenticate with `Authorization: Bearer <token>` (create tokens with `bisidder token create`)."),
+    paths(me, kommuner, crate::ops::healthz, crate::ops::readyz),
+    components(schemas(Me, KommuneOut, Role)),
+    modifiers(&BearerAuth),
+    tags((name = "account"), (name = "reference"), (name = "ops"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/kommuner", get(kommuner))
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub user_id: String,
+    pub name: String,
+    pub org_id: Option<String>,
+    pub roles: Vec<Role>,
+}
+
+/// Who the token belongs to and which roles it acts with.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, description = "Missing or invalid token")))]
+pub async fn me(ApiActor(a): ApiActor) -> AppResult<Json<Me>> {
+    ensure(&a, Action::ViewStart, Target::Platform)?;
+    Ok(Json(Me {
+        user_id: a.user_id,
+        name: a.name,
+        org_id: a.org_id,
+        roles: a.roles,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KommuneOut {
+    /// Official four-digit kommune code.
+    pub code: String,
+    pub name: String,
+    /// Official region code (1081–1085).
+    pub region_code: String,
+    pub region: String,
+}
+
+/// The 98 kommuner with their official codes and regions.
+#[utoipa::path(get, path = "/api/v1/kommuner", tag = "reference", security(("bearer" = [])),
+    responses((status = 200, body = [KommuneOut]), (status = 401, description = "Missing or invalid token")))]
+pub async fn kommuner(ApiActor(a): ApiActor) -> AppResult<Json<Vec<KommuneOut>>> {
+    ensure(&a, Action::ReadReference, Target::Platform)?;
+    Ok(Json(crate::geo_ref::kommuner_out()))
+}

@@ -1,0 +1,177 @@
+//! The delivery worker: claims due messages with a lease, sends them, records the result.
+
+use super::{Message, STATUS_DEV, STATUS_FAILED, STATUS_PENDING, STATUS_SENDING, STATUS_SENT};
+use crate::{clock::SECOND_US, state::AppState, store::row};
+use anyhow::Context;
+use lettre::{
+    message::header::ContentType, AsyncSmtpTransport, AsyncTransport, Message as Mail,
+    Tokio1Executor,
+};
+use secrecy::ExposeSecret;
+use std::time::Duration;
+
+const LEASE_US: i64 = 120 * SECOND_US;
+const MAX_ATTEMPTS: i64 = 8;
+
+/// Runs until `shutdown` resolves, delivering due messages whenever woken or every 5 s.
+pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = deliver_due(&state).await {
+            tracing::warn!(error = %format!("{e:#}"), "outbox delivery round failed");
+        }
+        tokio::select! {
+            _ = state.outbox_wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Claims and delivers every due message once. Returns how many were delivered.
+pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now_us();
+    let mut tx = state.db.begin().await?;
+    let rows = sqlx::query(
+        "SELECT id, channel, recipient, subject, body, status, attempts, created_at FROM outbox \
+         WHERE status IN ($1, $2) AND next_attempt_at <= $3 ORDER BY created_at LIMIT 20",
+    )
+    .bind(STATUS_PENDING)
+    .bind(STATUS_SENDING)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut claimed = Vec::new();
+    for r in &rows {
+        let id = row::s(r, "id")?;
+        // The conditional update is the claim: another instance that read the same row
+        // finds next_attempt_at moved and claims nothing.
+        let done = sqlx::query(
+            "UPDATE outbox SET status = $1, attempts = attempts + 1, next_attempt_at = $2 \
+             WHERE id = $3 AND next_attempt_at <= $4 AND status IN ($5, $1)",
+        )
+        .bind(STATUS_SENDING)
+        .bind(now + LEASE_US)
+        .bind(&id)
+        .bind(now)
+        .bind(STATUS_PENDING)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            claimed.push(Message {
+                id,
+                channel: row::s(r, "channel")?,
+                recipient: row::s(r, "recipient")?,
+                subject: row::s(r, "subject")?,
+                body: row::s(r, "body")?,
+                status: STATUS_SENDING.into(),
+                attempts: row::i(r, "attempts")? + 1,
+                created_at: row::i(r, "created_at")?,
+            });
+        }
+    }
+    tx.commit().await?;
+    let mut delivered = 0;
+    for m in claimed {
+        let result = send(state, &m).await;
+        let now = state.clock.now_us();
+        let (status, next, err) = match &result {
+            Ok(dev) => (if *dev { STATUS_DEV } else { STATUS_SENT }, now, None),
+            Err(e) if m.attempts >= MAX_ATTEMPTS => (STATUS_FAILED, now, Some(format!("{e:#}"))),
+            Err(e) => (
+                STATUS_PENDING,
+                now + backoff_us(m.attempts),
+                Some(format!("{e:#}")),
+            ),
+        };
+        sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, sent_at = $3, last_error = $4 WHERE id = $5")
+            .bind(status)
+            .bind(next)
+            .bind(result.is_ok().then_some(now))
+            .bind(err)
+            .bind(&m.id)
+            .execute(&state.db.pool)
+            .await?;
+        if result.is_ok() {
+            delivered += 1;
+            metrics::counter!("bisidder_outbox_delivered_total", "channel" => m.channel.clone())
+                .increment(1);
+        } else {
+            metrics::counter!("bisidder_outbox_failed_attempts_total").increment(1);
+        }
+    }
+    Ok(delivered)
+}
+
+/// 30 s, 1 min, 2 min, … capped at 1 hour.
+fn backoff_us(attempts: i64) -> i64 {
+    let secs = 30i64.saturating_mul(1 << (attempts - 1).clamp(0, 10));
+    secs.min(3600) * SECOND_US
+}
+
+/// Sends one message. Ok(true) means it went to the development mailbox.
+async fn send(state: &AppState, m: &Message) -> anyhow::Result<bool> {
+    let Some(url) = &state.config.smtp_url else {
+        return Ok(true);
+    };
+    let mail = Mail::builder()
+        .from(
+            state
+                .config
+                .mail_from
+                .parse()
+                .context("BISIDDER_MAIL_FROM is not an address")?,
+        )
+        .to(m.recipient.parse().context("recipient is not an address")?)
+        .subject(&m.subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(m.body.clone())?;
+    let (host, port) = smtp_host_port(url.expose_secret())?;
+    let transport: AsyncSmtpTransport<Tokio1Executor> =
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(port)
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+    transport.send(mail).await.context("SMTP delivery failed")?;
+    Ok(false)
+}
+
+/// `smtp://host[:port]`: a relay on the local network (e.g. postfix), which handles TLS
+/// and authentication towards the outside world.
+fn smtp_host_port(url: &str) -> anyhow::Result<(String, u16)> {
+    let rest = url
+        .strip_prefix("smtp://")
+        .context("BISIDDER_SMTP_URL must look like smtp://host:port (a local relay)")?;
+    let rest = rest.trim_end_matches('/');
+    match rest.rsplit_once(':') {
+        Some((h, p)) => Ok((
+            h.to_string(),
+            p.parse().context("BISIDDER_SMTP_URL: bad port")?,
+        )),
+        None => Ok((rest.to_string(), 25)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn smtp_url_is_parsed() {
+        use super::smtp_host_port;
+        assert_eq!(
+            smtp_host_port("smtp://127.0.0.1:2525").unwrap(),
+            ("127.0.0.1".into(), 2525)
+        );
+        assert_eq!(
+            smtp_host_port("smtp://relay.local").unwrap(),
+            ("relay.local".into(), 25)
+        );
+        assert!(smtp_host_port("http://x").is_err());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        use super::*;
+        assert_eq!(backoff_us(1), 30 * SECOND_US);
+        assert_eq!(backoff_us(2), 60 * SECOND_US);
+        assert_eq!(backoff_us(20), 3600 * SECOND_US);
+    }
+}

@@ -1,0 +1,77 @@
+use super::{service, store::StaffMember};
+use crate::{
+    audit::AuditRow,
+    auth::extract::CurrentUser,
+    dashboard::store::OrgSummary,
+    error::AppResult,
+    notify::Message,
+    state::AppState,
+    web::{Ctx, Html},
+};
+use askama::Template;
+use axum::extract::State;
+
+#[derive(Template)]
+#[template(path = "orgs/users.html")]
+pub struct UsersPage {
+    ctx: Ctx,
+    staff: Vec<StaffMember>,
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    u: CurrentUser,
+) -> AppResult<Html<UsersPage>> {
+    let staff = service::staff(&state, u.actor()).await?;
+    Ok(Html(UsersPage { ctx, staff }))
+}
+
+#[derive(Template)]
+#[template(path = "orgs/audit.html")]
+pub struct AuditPage {
+    ctx: Ctx,
+    rows: Vec<AuditRow>,
+}
+
+impl AuditPage {
+    fn when(&self, at: &i64) -> String {
+        crate::web::fmt::local_datetime(*at)
+    }
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    u: CurrentUser,
+) -> AppResult<Html<AuditPage>> {
+    let rows = service::audit_log(&state, u.actor()).await?;
+    Ok(Html(AuditPage { ctx, rows }))
+}
+
+#[derive(Template)]
+#[template(path = "orgs/platform.html")]
+pub struct PlatformPage {
+    ctx: Ctx,
+    orgs: Vec<OrgSummary>,
+    mail: Vec<Message>,
+}
+
+impl PlatformPage {
+    fn when(&self, at: &i64) -> String {
+        crate::web::fmt::local_datetime(*at)
+    }
+}
+
+pub async fn platform(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    u: CurrentUser,
+) -> AppResult<Html<PlatformPage>> {
+    let mail = service::dev_mailbox(&state, u.actor()).await?;
+    let orgs = crate::dashboard::service::start(&state, u.actor())
+        .await?
+        .platform
+        .unwrap_or_default();
+    Ok(Html(PlatformPage { ctx, orgs, mail }))
+}

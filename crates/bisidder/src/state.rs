@@ -1,0 +1,32 @@
+//! Shared application state handed to every handler.
+
+use crate::{
+    auth::ratelimit::RateLimiter, clock::Clock, config::Config, crypto::FieldCrypto, store::Db,
+};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub crypto: FieldCrypto,
+    pub clock: Clock,
+    pub login_limiter: Arc<RateLimiter>,
+    /// Wakes the outbox worker after a commit that enqueued a message.
+    pub outbox_wake: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config, crypto: FieldCrypto, clock: Clock) -> Self {
+        let limiter = RateLimiter::new(config.login_attempts_per_window, config.login_window);
+        AppState {
+            db,
+            config: Arc::new(config),
+            crypto,
+            clock,
+            login_limiter: Arc::new(limiter),
+            outbox_wake: Arc::new(Notify::new()),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Matching (issue 3)
