@@ -34,6 +34,7 @@ use tower_http::{
 pub fn build_app(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
+    ops::prometheus();
     Router::new()
         .merge(web::routes())
         .merge(auth::routes())

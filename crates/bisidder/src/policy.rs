@@ -148,7 +148,9 @@ pub fn ensure(actor: &Actor, action: Action, target: Target<'_>) -> Result<(), A
         return Ok(());
     }
     match target {
-        Target::Org(org) if actor.org_id.as_deref() != Some(org) => Err(AppError::NotFound),
+        Target::Org(org) if actor.org_id.as_deref().is_some_and(|own| own != org) => {
+            Err(AppError::NotFound)
+        }
         _ => Err(AppError::Forbidden),
     }
 }

@@ -92,8 +92,11 @@ pub struct CodePage {
     error: Option<&'static str>,
 }
 
-pub async fn code_form(ctx: Ctx, _p: PendingLogin) -> Html<CodePage> {
-    Html(CodePage { ctx, error: None })
+pub async fn code_form(ctx: Ctx, PendingLogin(p): PendingLogin) -> Response {
+    if p.stage == session::STAGE_ENROL {
+        return Redirect::to("/login/totp/enrol").into_response();
+    }
+    Html(CodePage { ctx, error: None }).into_response()
 }
 
 pub async fn code(

@@ -187,7 +187,8 @@ pub async fn second_factor(
     } else {
         ("totp_secret_enc", user.totp_secret_enc.clone())
     };
-    let enc = enc.ok_or(AppError::Unauthenticated)?;
+    // No secret yet (the enrolment page was never opened): simply a wrong code.
+    let enc = enc.ok_or(AppError::invalid("code", "totp.wrong"))?;
     let secret = state.crypto.decrypt("users", column, &user.id, &enc)?;
     let who = Entry {
         actor_user_id: Some(&user.id),

@@ -28,7 +28,7 @@ struct Org {
     requester: Option<String>,
 }
 
-/// Loads the demo into an empty database; does nothing if organisations already exist.
+/// Loads the demo; does nothing if it is already there.
 /// Returns the logins to print.
 pub async fn load(db: &Db, crypto: &FieldCrypto, now: Timestamp) -> anyhow::Result<Vec<DemoUser>> {
     let logins = vec![
@@ -65,9 +65,10 @@ pub async fn load(db: &Db, crypto: &FieldCrypto, now: Timestamp) -> anyhow::Resu
             email: "koordinator@odense.demo.bisidder.dk".into(),
         },
     ];
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
-        .fetch_one(&db.pool)
-        .await?;
+    let existing: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE slug = 'demo-bv'")
+            .fetch_one(&db.pool)
+            .await?;
     if existing > 0 {
         return Ok(logins);
     }

@@ -120,8 +120,13 @@ mod tests {
                 let looks_like_key = i % 2 == 1
                     && literal.contains('.')
                     && !literal.ends_with(".html")
-                    && literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
-                    && literal.split('.').next().is_some_and(|p| prefixes.contains(p));
+                    && literal.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                    })
+                    && literal
+                        .split('.')
+                        .next()
+                        .is_some_and(|p| prefixes.contains(p));
                 if looks_like_key {
                     seen += 1;
                     if !da.contains(literal) {
@@ -130,7 +135,10 @@ mod tests {
                 }
             }
         }
-        assert!(seen > 50, "the scan found only {seen} keys; is it still reading the files?");
+        assert!(
+            seen > 50,
+            "the scan found only {seen} keys; is it still reading the files?"
+        );
         assert!(missing.is_empty(), "missing keys:\n{}", missing.join("\n"));
     }
 
