@@ -25,6 +25,10 @@ pub struct Config {
     /// Without it, mail goes to the development outbox shown in the UI.
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
+    /// HTTP endpoint of the SMS gateway (JSON `{"to", "text", "id"}`); without it SMS stay
+    /// in the development mailbox.
+    pub sms_url: Option<String>,
+    pub sms_token: Option<SecretString>,
     pub login_attempts_per_window: u32,
     pub login_window: Duration,
     pub soft_lock_after: u32,
@@ -46,6 +50,8 @@ impl Default for Config {
             demo: false,
             smtp_url: None,
             mail_from: "Bisidder <no-reply@bisidder.invalid>".into(),
+            sms_url: None,
+            sms_token: None,
             login_attempts_per_window: 10,
             login_window: Duration::from_secs(5 * 60),
             soft_lock_after: 5,
@@ -102,6 +108,8 @@ impl Config {
                 }
                 "BISIDDER_SMTP_URL" if !v.is_empty() => c.smtp_url = Some(SecretString::from(v)),
                 "BISIDDER_MAIL_FROM" => c.mail_from = v,
+                "BISIDDER_SMS_URL" if !v.is_empty() => c.sms_url = Some(v),
+                "BISIDDER_SMS_TOKEN" if !v.is_empty() => c.sms_token = Some(SecretString::from(v)),
                 "BISIDDER_LOGIN_ATTEMPTS" => {
                     c.login_attempts_per_window = parse_num(&k, &v)? as u32
                 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -12,11 +13,14 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod geo_ref;
+pub mod intake;
 pub mod notify;
 pub mod ops;
 pub mod orgs;
+pub mod people;
 pub mod policy;
 pub mod routes;
+pub mod scheduling;
 pub mod state;
 pub mod store;
 pub mod web;
@@ -40,6 +44,10 @@ pub fn build_app(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(dashboard::routes())
         .merge(orgs::routes())
+        .merge(intake::routes())
+        .merge(scheduling::routes())
+        .merge(people::routes())
+        .merge(calendar::routes())
         .merge(ops::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })

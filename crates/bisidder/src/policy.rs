@@ -97,6 +97,20 @@ pub enum Action {
     ViewPlatform,
     /// Reference data such as the list of kommuner (public).
     ReadReference,
+    /// Book a bisidder for someone (caseworkers and other professionals).
+    SubmitRequest,
+    /// Record a request taken by phone.
+    RecordPhoneRequest,
+    /// See the intake queue and open a request (personal data: audited).
+    ViewIntake,
+    /// Log the consent call, match, offer, assign, reject.
+    ManageIntake,
+    /// A bisidder's own profile, availability and absences.
+    ManageOwnProfile,
+    /// A bisidder's own offers and calendar.
+    AnswerOwnOffers,
+    /// Change an appointment's time or place (coordinators; the assigned bisidder for own).
+    AdjustAppointments,
 }
 
 /// What the action is about.
@@ -121,6 +135,10 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::ListOrgUsers => &[OrgAdmin, Coordinator],
         Action::ViewOrgAudit => &[OrgAdmin],
         Action::ViewPlatform => &[],
+        Action::SubmitRequest => &[Requester, Coordinator],
+        Action::RecordPhoneRequest | Action::ViewIntake | Action::ManageIntake => &[Coordinator],
+        Action::ManageOwnProfile | Action::AnswerOwnOffers => &[Bisidder],
+        Action::AdjustAppointments => &[Coordinator, Bisidder],
     }
 }
 

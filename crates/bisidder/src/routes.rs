@@ -16,6 +16,11 @@ pub enum Access {
     Allowed(Action),
     /// An API token whose roles allow the action.
     Token(Action),
+    /// A signed-in user whose roles allow the action on one record: the route walk sends
+    /// an id that does not exist, which must answer 404 to those allowed and 403 to others.
+    Record(Action),
+    /// The same for API tokens.
+    TokenRecord(Action),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -63,4 +68,128 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/openapi.json", Public),
     r("GET", "/api/v1/me", Token(Action::ViewStart)),
     r("GET", "/api/v1/kommuner", Token(Action::ReadReference)),
+    // Intake
+    r("GET", "/anmod", Public),
+    r("GET", "/o/{slug}/anmod", Public),
+    r("POST", "/o/{slug}/anmod", Public),
+    r("GET", "/intake", Allowed(Action::ViewIntake)),
+    r("GET", "/intake/new", Allowed(Action::RecordPhoneRequest)),
+    r("POST", "/intake/new", Allowed(Action::RecordPhoneRequest)),
+    r("GET", "/intake/{id}", Record(Action::ViewIntake)),
+    r("POST", "/intake/{id}/consent", Record(Action::ManageIntake)),
+    r("POST", "/intake/{id}/close", Record(Action::ManageIntake)),
+    r("GET", "/requests", Allowed(Action::SubmitRequest)),
+    r("GET", "/requests/new", Allowed(Action::SubmitRequest)),
+    r("POST", "/requests/new", Allowed(Action::SubmitRequest)),
+    // Matching and scheduling
+    r("POST", "/intake/{id}/assign", Record(Action::ManageIntake)),
+    r("POST", "/intake/{id}/offer", Record(Action::ManageIntake)),
+    r(
+        "POST",
+        "/intake/{id}/standby",
+        Record(Action::AdjustAppointments),
+    ),
+    r("POST", "/intake/assign-all", Allowed(Action::ManageIntake)),
+    r("GET", "/me/offers", Allowed(Action::AnswerOwnOffers)),
+    r(
+        "POST",
+        "/me/offers/{id}/accept",
+        Record(Action::AnswerOwnOffers),
+    ),
+    r(
+        "POST",
+        "/me/offers/{id}/decline",
+        Record(Action::AnswerOwnOffers),
+    ),
+    r(
+        "GET",
+        "/appointments/{id}/edit",
+        Record(Action::AdjustAppointments),
+    ),
+    r(
+        "POST",
+        "/appointments/{id}/edit",
+        Record(Action::AdjustAppointments),
+    ),
+    r(
+        "GET",
+        "/appointments/{id}/ics",
+        Record(Action::AdjustAppointments),
+    ),
+    r("GET", "/me/calendar", Allowed(Action::AnswerOwnOffers)),
+    r(
+        "POST",
+        "/me/calendar/feed",
+        Allowed(Action::AnswerOwnOffers),
+    ),
+    r(
+        "POST",
+        "/me/calendar/feed/revoke",
+        Allowed(Action::AnswerOwnOffers),
+    ),
+    r("GET", "/calendar/{file}", Public),
+    // A bisidder's profile
+    r("GET", "/me/profile", Allowed(Action::ManageOwnProfile)),
+    r("POST", "/me/profile", Allowed(Action::ManageOwnProfile)),
+    r(
+        "POST",
+        "/me/availability",
+        Allowed(Action::ManageOwnProfile),
+    ),
+    r(
+        "POST",
+        "/me/availability/{id}/delete",
+        Record(Action::ManageOwnProfile),
+    ),
+    r("POST", "/me/absences", Allowed(Action::ManageOwnProfile)),
+    r(
+        "POST",
+        "/me/absences/{id}/delete",
+        Record(Action::ManageOwnProfile),
+    ),
+    // API: intake and matching
+    r("GET", "/api/v1/requests", Token(Action::SubmitRequest)),
+    r("POST", "/api/v1/requests", Token(Action::SubmitRequest)),
+    r("GET", "/api/v1/intake", Token(Action::ViewIntake)),
+    r(
+        "GET",
+        "/api/v1/requests/{id}",
+        TokenRecord(Action::ViewIntake),
+    ),
+    r(
+        "POST",
+        "/api/v1/requests/{id}/consent",
+        TokenRecord(Action::ManageIntake),
+    ),
+    r(
+        "GET",
+        "/api/v1/requests/{id}/candidates",
+        TokenRecord(Action::ManageIntake),
+    ),
+    r(
+        "POST",
+        "/api/v1/requests/{id}/assign",
+        TokenRecord(Action::ManageIntake),
+    ),
+    r(
+        "POST",
+        "/api/v1/requests/{id}/offers",
+        TokenRecord(Action::ManageIntake),
+    ),
+    r("GET", "/api/v1/me/offers", Token(Action::AnswerOwnOffers)),
+    r(
+        "GET",
+        "/api/v1/me/appointments",
+        Token(Action::AnswerOwnOffers),
+    ),
+    r(
+        "POST",
+        "/api/v1/offers/{id}/accept",
+        TokenRecord(Action::AnswerOwnOffers),
+    ),
+    r(
+        "POST",
+        "/api/v1/offers/{id}/decline",
+        TokenRecord(Action::AnswerOwnOffers),
+    ),
 ];

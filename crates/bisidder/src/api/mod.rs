@@ -7,7 +7,10 @@ use crate::{
     policy::{ensure, Action, Role, Target},
     state::AppState,
 };
-use axum::{routing::get, Json, Router};
+use axum::{
+    routing::{get, post},
+    Json, Router,
+};
 use serde::Serialize;
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -17,10 +20,14 @@ use utoipa::{
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Bisidder API", description = "JSON API of Bisidder. Authenticate with `Authorization: Bearer <token>` (create tokens with `bisidder token create`)."),
-    paths(me, kommuner, crate::ops::healthz, crate::ops::readyz),
-    components(schemas(Me, KommuneOut, Role)),
+    paths(me, kommuner, crate::ops::healthz, crate::ops::readyz,
+        crate::intake::api::create, crate::intake::api::mine, crate::intake::api::queue, crate::intake::api::one, crate::intake::api::consent,
+        crate::scheduling::api::candidates, crate::scheduling::api::assign, crate::scheduling::api::offer, crate::scheduling::api::my_offers,
+        crate::scheduling::api::accept, crate::scheduling::api::decline, crate::scheduling::api::my_appointments),
+    components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
+        crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "ops"))
+    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "ops"))
 )]
 pub struct ApiDoc;
 
@@ -42,6 +49,41 @@ pub fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/me", get(me))
         .route("/api/v1/kommuner", get(kommuner))
+        .route(
+            "/api/v1/requests",
+            get(crate::intake::api::mine).post(crate::intake::api::create),
+        )
+        .route("/api/v1/intake", get(crate::intake::api::queue))
+        .route("/api/v1/requests/{id}", get(crate::intake::api::one))
+        .route(
+            "/api/v1/requests/{id}/consent",
+            post(crate::intake::api::consent),
+        )
+        .route(
+            "/api/v1/requests/{id}/candidates",
+            get(crate::scheduling::api::candidates),
+        )
+        .route(
+            "/api/v1/requests/{id}/assign",
+            post(crate::scheduling::api::assign),
+        )
+        .route(
+            "/api/v1/requests/{id}/offers",
+            post(crate::scheduling::api::offer),
+        )
+        .route("/api/v1/me/offers", get(crate::scheduling::api::my_offers))
+        .route(
+            "/api/v1/me/appointments",
+            get(crate::scheduling::api::my_appointments),
+        )
+        .route(
+            "/api/v1/offers/{id}/accept",
+            post(crate::scheduling::api::accept),
+        )
+        .route(
+            "/api/v1/offers/{id}/decline",
+            post(crate::scheduling::api::decline),
+        )
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

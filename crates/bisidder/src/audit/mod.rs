@@ -37,6 +37,20 @@ pub enum AuditAction {
     BackupTaken,
     BackupRestored,
     DemoLoaded,
+    RequestCreated,
+    IntakeQueueViewed,
+    RequestViewed,
+    ConsentRecorded,
+    RequestClosed,
+    CandidatesViewed,
+    BisidderAssigned,
+    OffersMade,
+    OfferAnswered,
+    BatchAssigned,
+    AppointmentChanged,
+    ProfileChanged,
+    OwnRequestsViewed,
+    CalendarRead,
 }
 
 impl AuditAction {
@@ -65,6 +79,20 @@ impl AuditAction {
             AuditAction::BackupTaken => "backup.taken",
             AuditAction::BackupRestored => "backup.restored",
             AuditAction::DemoLoaded => "demo.loaded",
+            AuditAction::RequestCreated => "request.created",
+            AuditAction::IntakeQueueViewed => "intake.queue_viewed",
+            AuditAction::RequestViewed => "request.viewed",
+            AuditAction::ConsentRecorded => "request.consent_recorded",
+            AuditAction::RequestClosed => "request.closed",
+            AuditAction::CandidatesViewed => "request.candidates_viewed",
+            AuditAction::BisidderAssigned => "request.assigned",
+            AuditAction::OffersMade => "request.offers_made",
+            AuditAction::OfferAnswered => "offer.answered",
+            AuditAction::BatchAssigned => "intake.batch_assigned",
+            AuditAction::AppointmentChanged => "appointment.changed",
+            AuditAction::ProfileChanged => "profile.changed",
+            AuditAction::OwnRequestsViewed => "requests.own_viewed",
+            AuditAction::CalendarRead => "calendar.read",
         }
     }
 }

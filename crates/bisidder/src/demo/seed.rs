@@ -534,7 +534,8 @@ async fn generate_cases(
     Ok(())
 }
 
-/// Live activity: requests waiting at every stage, with meetings in the coming days.
+/// Live activity: requests waiting at every stage, with meetings on coming weekdays
+/// during office hours and deadline clocks running; offered ones have a pending offer.
 async fn open_requests(
     tx: &mut Tx,
     rng: &mut StdRng,
@@ -550,34 +551,59 @@ async fn open_requests(
         "matching",
         "offered",
     ];
+    let tz = crate::web::fmt::copenhagen();
+    let today = now.to_zoned(tz.clone()).date();
     for i in 0..n {
         let status = statuses[i % statuses.len()];
         let female = rng.gen_bool(0.6);
         let (first_name, _) = person_name(rng, female, !org.children);
         let town = random_town(rng);
         let person = new_id();
-        let age = if org.children {
+        let age: i16 = if org.children {
             rng.gen_range(8..18)
         } else {
             rng.gen_range(20..75)
         };
-        let birth = now
-            .to_zoned(crate::web::fmt::copenhagen())
-            .date()
-            .checked_sub(age.years())?;
+        let birth = today
+            .checked_sub((age as i32).years())?
+            .checked_sub(rng.gen_range(1..360).days())?;
         let gender = match (org.children, female) {
             (true, true) => "girl",
             (true, false) => "boy",
             (false, true) => "woman",
             (false, false) => "man",
         };
-        sqlx::query("INSERT INTO persons (id, org_id, first_name, birth_date, gender, kommune_code, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(&person).bind(&org.id).bind(&first_name).bind(birth.to_string()).bind(gender).bind(town.kommune_code).bind(now.as_microsecond())
+        let phone = format!(
+            "{} {:02} {:02} {:02}",
+            rng.gen_range(20..99),
+            rng.gen_range(0..99),
+            rng.gen_range(0..99),
+            rng.gen_range(0..99)
+        );
+        let safe = if org.children { "sms" } else { "call" };
+        sqlx::query("INSERT INTO persons (id, org_id, first_name, birth_date, age_at_contact, gender, kommune_code, phone, safe_channel, safe_times, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(&person).bind(&org.id).bind(&first_name).bind(birth.to_string()).bind(i64::from(age)).bind(gender).bind(town.kommune_code)
+            .bind(&phone).bind(safe).bind(if org.children { "efter skole" } else { "formiddag" }).bind(now.as_microsecond())
             .execute(&mut **tx).await?;
-        let created = now.as_microsecond() - rng.gen_range(10..(26 * 60)) * 60_000_000;
-        let meeting = now.as_microsecond() + rng.gen_range(6..(10 * 24)) * 3_600_000_000;
+        let created = now.as_microsecond() - rng.gen_range(10..(20 * 60)) * 60_000_000;
+        // A weekday 1–9 days ahead at 9–14 o'clock.
+        let mut day = today.checked_add(rng.gen_range(1..10).days())?;
+        while matches!(
+            day.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            day = day.checked_add(1.days())?;
+        }
+        let meeting = day
+            .to_datetime(jiff::civil::Time::new(rng.gen_range(9..15), 0, 0, 0)?)
+            .to_zoned(tz.clone())?
+            .timestamp()
+            .as_microsecond();
         let consented = matches!(status, "consented" | "matching" | "offered");
         let urgent = i % 5 == 0;
+        let consent_at = created + 40 * 60_000_000;
+        let deadline =
+            consented.then(|| (consent_at + 24 * 3_600_000_000).min(meeting - 3_600_000_000));
         let requested_by = if i % 3 == 0 {
             org.requester.clone()
         } else {
@@ -592,14 +618,59 @@ async fn open_requests(
         } else {
             "jobcenter"
         };
-        sqlx::query("INSERT INTO requests (id, org_id, person_id, channel, status, authority, kommune_code, meeting_at, urgent, unannounced, requested_by_user_id, consent_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
-            .bind(new_id()).bind(&org.id).bind(&person)
-            .bind(if requested_by.is_some() { "caseworker" } else { "web" })
-            .bind(status).bind(authority).bind(town.kommune_code).bind(meeting)
-            .bind(urgent as i64).bind((org.children && i == 1) as i64).bind(requested_by)
-            .bind(consented.then_some(created + 1_800_000_000)).bind(created)
-            .execute(&mut **tx).await?;
+        let request = new_id();
+        let landmass = format!("{:?}", town.landmass);
+        sqlx::query(
+            "INSERT INTO requests (id, ref, org_id, person_id, channel, status, authority, kommune_code, meeting_at, urgent, unannounced, requested_by_user_id, \
+             consent_at, deadline_at, contact_role, meeting_mode, place_text, lat, lon, landmass, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'in_person', $16, $17, $18, $19, $20)",
+        )
+        .bind(&request).bind(crate::intake::domain::new_ref()).bind(&org.id).bind(&person)
+        .bind(if requested_by.is_some() { "caseworker" } else { "web" })
+        .bind(status).bind(authority).bind(town.kommune_code).bind(meeting)
+        .bind(urgent as i64).bind((org.children && i == 1) as i64).bind(&requested_by)
+        .bind(consented.then_some(consent_at)).bind(deadline)
+        .bind(if requested_by.is_some() { "caseworker" } else { "self" })
+        .bind(format!("{} Rådhus", town.name)).bind(town.lat).bind(town.lon).bind(&landmass).bind(created)
+        .execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO request_events (id, org_id, request_id, at, actor_label, kind, detail) VALUES ($1, $2, $3, $4, 'public', 'created', 'web')")
+            .bind(new_id()).bind(&org.id).bind(&request).bind(created).execute(&mut **tx).await?;
+        if consented {
+            sqlx::query("INSERT INTO request_events (id, org_id, request_id, at, actor_user_id, actor_label, kind, detail) VALUES ($1, $2, $3, $4, $5, 'user', 'consented', 'phone')")
+                .bind(new_id()).bind(&org.id).bind(&request).bind(consent_at).bind(&org.coordinator).execute(&mut **tx).await?;
+        }
+        if status == "offered" {
+            let b = nearest_bisidder(rng, org, town.point()).to_string();
+            sqlx::query("INSERT INTO offers (id, org_id, request_id, bisidder_user_id, strategy, rank, status, created_at, expires_at) VALUES ($1, $2, $3, $4, 'sequential', 1, 'pending', $5, $6)")
+                .bind(new_id()).bind(&org.id).bind(&request).bind(&b).bind(now.as_microsecond()).bind(now.as_microsecond() + 2 * 3_600_000_000)
+                .execute(&mut **tx).await?;
+        }
     }
-    let _ = &org.coordinator;
+    // The first bisidder gets an offer and a few appointments in the coming days, so their
+    // pages show live work.
+    if let Some((first, base)) = org.bisiddere.first() {
+        let open: Vec<(String, String)> = sqlx::query_as("SELECT id, request_id FROM cases WHERE bisidder_user_id = $1 AND closed_on IS NULL ORDER BY opened_on DESC LIMIT 2")
+            .bind(first).fetch_all(&mut **tx).await?;
+        for (k, (case, request)) in open.iter().enumerate() {
+            let mut day = today.checked_add((2 + 2 * k as i32).days())?;
+            while matches!(
+                day.weekday(),
+                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+            ) {
+                day = day.checked_add(1.days())?;
+            }
+            let m = day
+                .to_datetime(jiff::civil::Time::new(10, 0, 0, 0)?)
+                .to_zoned(tz.clone())?
+                .timestamp()
+                .as_second();
+            for (kind, a, b) in crate::scheduling::pool::PLAN {
+                sqlx::query("INSERT INTO appointments (id, org_id, request_id, case_id, kind, starts_at, ends_at, place_text, lat, lon, landmass, bisidder_user_id, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'Rådhuset', $8, $9, 'Mainland', $10, 'planned', $11, $11)")
+                    .bind(new_id()).bind(&org.id).bind(request).bind(case).bind(kind)
+                    .bind((m + a * 60) * 1_000_000).bind((m + b * 60) * 1_000_000).bind(base.lat).bind(base.lon).bind(first).bind(now.as_microsecond())
+                    .execute(&mut **tx).await?;
+            }
+        }
+    }
     Ok(())
 }

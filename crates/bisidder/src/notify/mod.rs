@@ -37,6 +37,23 @@ pub async fn enqueue_email(
     Ok(id)
 }
 
+/// An SMS. The text must be neutral: a message preview can be read by others (SPEC C2).
+pub async fn enqueue_sms(conn: &mut Conn, now: i64, to: &str, text: &str) -> sqlx::Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO outbox (id, channel, recipient, subject, body, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, 'sms', $2, '', $3, $4, 0, $5, $5)",
+    )
+    .bind(&id)
+    .bind(to)
+    .bind(text)
+    .bind(STATUS_PENDING)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
 #[derive(Clone, Debug)]
 pub struct Message {
     pub id: String,

@@ -16,6 +16,9 @@ const MAX_ATTEMPTS: i64 = 8;
 /// Runs until `shutdown` resolves, delivering due messages whenever woken or every 5 s.
 pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
+        if let Err(e) = crate::scheduling::jobs::tick(&state).await {
+            tracing::warn!(error = %format!("{e:#}"), "scheduled jobs failed");
+        }
         if let Err(e) = deliver_due(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "outbox delivery round failed");
         }
@@ -110,6 +113,9 @@ fn backoff_us(attempts: i64) -> i64 {
 
 /// Sends one message. Ok(true) means it went to the development mailbox.
 async fn send(state: &AppState, m: &Message) -> anyhow::Result<bool> {
+    if m.channel == "sms" {
+        return send_sms(state, m).await;
+    }
     let Some(url) = &state.config.smtp_url else {
         return Ok(true);
     };
@@ -132,6 +138,28 @@ async fn send(state: &AppState, m: &Message) -> anyhow::Result<bool> {
             .timeout(Some(Duration::from_secs(20)))
             .build();
     transport.send(mail).await.context("SMTP delivery failed")?;
+    Ok(false)
+}
+
+/// SMS through the configured HTTP gateway: `POST {"to": …, "text": …}` as JSON with an
+/// optional bearer token. Without a gateway the message stays in the development mailbox.
+async fn send_sms(state: &AppState, m: &Message) -> anyhow::Result<bool> {
+    let Some(url) = &state.config.sms_url else {
+        return Ok(true);
+    };
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()?;
+    let mut req = client
+        .post(url.as_str())
+        .json(&serde_json::json!({"to": m.recipient, "text": m.body, "id": m.id}));
+    if let Some(token) = &state.config.sms_token {
+        req = req.bearer_auth(token.expose_secret());
+    }
+    let resp = req.send().await.context("SMS gateway unreachable")?;
+    if !resp.status().is_success() {
+        anyhow::bail!("SMS gateway answered {}", resp.status());
+    }
     Ok(false)
 }
 

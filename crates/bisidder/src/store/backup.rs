@@ -37,6 +37,11 @@ pub const TABLES: &[&str] = &[
     "reports_of_concern",
     "report_categories",
     "case_notes",
+    "request_events",
+    "offers",
+    "appointments",
+    "absences",
+    "conflicts",
 ];
 
 /// Tables deliberately left out (short-lived secrets) — and the migration bookkeeping.
@@ -93,6 +98,17 @@ pub async fn backup(db: &Db, path: &Path, created_at_us: i64) -> anyhow::Result<
     file.sync_all()?;
     std::fs::rename(&tmp, path)?;
     Ok(summary)
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_i64() => "int",
+        Value::Number(_) => "float",
+        Value::String(_) => "text",
+        _ => "other",
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -203,13 +219,21 @@ pub async fn restore(db: &Db, path: &Path) -> anyhow::Result<Summary> {
             let val = &obj[c.as_str()];
             q = match kind {
                 Kind::Int => q.bind(val.as_i64()),
-                Kind::Real => q.bind(val.as_f64()),
+                Kind::Real => super::row::bind_f64(q, val.as_f64()),
                 Kind::Text => q.bind(val.as_str().map(str::to_string)),
             };
         }
-        q.execute(&mut *tx)
-            .await
-            .with_context(|| format!("line {lineno}: cannot insert into {table}"))?;
+        q.execute(&mut *tx).await.with_context(|| {
+            // Column names and JSON types only: the values may be personal data.
+            let shape: Vec<String> = cols
+                .iter()
+                .map(|c| format!("{c}:{}", json_type(&obj[c.as_str()])))
+                .collect();
+            format!(
+                "line {lineno}: cannot insert into {table} ({})",
+                shape.join(", ")
+            )
+        })?;
         summary.rows += 1;
     }
     if let crate::audit::Verdict::Broken { seq, why } = crate::audit::verify(&mut tx).await? {

@@ -25,3 +25,17 @@ pub fn b(row: &AnyRow, col: &str) -> sqlx::Result<bool> {
 pub fn f(row: &AnyRow, col: &str) -> sqlx::Result<f64> {
     row.try_get(col)
 }
+
+/// Binds an optional float. sqlx 0.8's `Any` driver sends a NULL `f64` to PostgreSQL as
+/// float4 (its Real/Double null mappings are swapped), after which the connection's cached
+/// statement rejects a later non-NULL float8 ("incorrect binary data format"). A NULL `f32`
+/// is sent as float8, so that is how a missing `f64` is bound. SQLite stores NULL either way.
+pub fn bind_f64<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    v: Option<f64>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    match v {
+        Some(x) => q.bind(x),
+        None => q.bind(None::<f32>),
+    }
+}

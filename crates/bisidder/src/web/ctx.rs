@@ -40,15 +40,25 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn t<S: AsRef<str> + ?Sized>(&self, key: &S) -> &'static str {
+    pub fn t<S: AsRef<str>>(&self, key: S) -> &'static str {
         i18n::t(self.lang, key.as_ref())
+    }
+
+    /// The text of the key `<prefix>.<value>`, for coded values (statuses, authorities, …).
+    pub fn tk<V: AsRef<str>>(&self, prefix: &str, value: V) -> &'static str {
+        i18n::t(self.lang, &format!("{prefix}.{}", value.as_ref()))
+    }
+
+    /// A text with its `{n}` placeholder filled in.
+    pub fn tf<S: AsRef<str>, V: std::fmt::Display>(&self, key: S, n: V) -> String {
+        self.t(key).replace("{n}", &n.to_string())
     }
 
     pub fn role_name(&self, role: &Role) -> &'static str {
         self.role_str(role.as_str())
     }
 
-    pub fn role_str<S: AsRef<str> + ?Sized>(&self, role: &S) -> &'static str {
+    pub fn role_str<S: AsRef<str>>(&self, role: S) -> &'static str {
         i18n::t(self.lang, &format!("role.{}", role.as_ref()))
     }
 
@@ -76,6 +86,11 @@ fn nav_for(info: &SessionInfo) -> Vec<NavItem> {
             nav.push(NavItem { href, label });
         }
     };
+    add(Action::ViewIntake, "/intake", "nav.intake");
+    add(Action::SubmitRequest, "/requests", "nav.requests");
+    add(Action::AnswerOwnOffers, "/me/offers", "nav.offers");
+    add(Action::AnswerOwnOffers, "/me/calendar", "nav.calendar");
+    add(Action::ManageOwnProfile, "/me/profile", "nav.profile");
     add(Action::ListOrgUsers, "/org/users", "nav.users");
     add(Action::ViewOrgAudit, "/org/audit", "nav.audit");
     if policy::can(a, Action::ViewPlatform, policy::Target::Platform) {

@@ -17,6 +17,14 @@ pub fn local_datetime(us: i64) -> String {
     }
 }
 
+/// `14:30` in Danish local time.
+pub fn local_time(us: i64) -> String {
+    match Timestamp::from_microsecond(us) {
+        Ok(ts) => ts.to_zoned(copenhagen()).strftime("%H:%M").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod i18n;
 mod pages;
 pub mod render;
 mod static_files;
+pub mod view;
 
 use crate::state::AppState;
 use axum::{

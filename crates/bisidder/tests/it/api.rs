@@ -78,3 +78,160 @@ on_both!(
         );
     }
 );
+
+async fn call(c: &mut Client, method: &str, path: &str, token: &str, body: Option<&str>) -> Resp {
+    let mut b = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"));
+    if body.is_some() {
+        b = b.header("content-type", "application/json");
+    }
+    c.send(
+        b.body(axum::body::Body::from(body.unwrap_or("").to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+on_both!(the_whole_flow_works_by_api, |app: TestApp| async move {
+    let now = app.state.clock.now_us();
+    let (_, b_email) = app.bisidder("Api Bisidder", "Aarhus", "children").await;
+    let coordinator = app.user("Api Koordinator", &[Role::Coordinator]).await;
+    let caseworker = app.user("Api Rådgiver", &[Role::Requester]).await;
+    let token = |email: String| {
+        let db = app.state.db.clone();
+        async move {
+            admin::create_token(&db, now, &email, "bv", "api")
+                .await
+                .unwrap()
+                .1
+        }
+    };
+    let (tc, tr, tb) = (
+        token(coordinator).await,
+        token(caseworker).await,
+        token(b_email).await,
+    );
+    let mut c = app.client();
+    let created = call(&mut c, "POST", "/api/v1/requests", &tr, Some(r#"{"first_name":"Mads","age":"14","contact_phone":"70203040","postcode":"8000","authority":"kommune","meeting_date":"2026-03-04","meeting_time":"10:00"}"#)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let queue = call(&mut c, "GET", "/api/v1/intake", &tc, None).await;
+    assert_eq!(queue.json()[0]["id"], id.as_str());
+    let consent = call(
+        &mut c,
+        "POST",
+        &format!("/api/v1/requests/{id}/consent"),
+        &tc,
+        Some(r#"{"spoke_with_person":true,"method":"phone","answer":"yes"}"#),
+    )
+    .await;
+    assert_eq!(consent.json()["status"], "consented", "{}", consent.body);
+    assert!(consent.json()["deadline_at"].is_string());
+    let candidates = call(
+        &mut c,
+        "GET",
+        &format!("/api/v1/requests/{id}/candidates"),
+        &tc,
+        None,
+    )
+    .await;
+    assert_eq!(candidates.json()[0]["name"], "Api Bisidder");
+    assert!(candidates.json()[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r.as_str().unwrap().contains("min transport")));
+    let offered = call(
+        &mut c,
+        "POST",
+        &format!("/api/v1/requests/{id}/offers"),
+        &tc,
+        Some(r#"{"strategy":"sequential"}"#),
+    )
+    .await;
+    assert_eq!(offered.json()["status"], "offered");
+    let offers = call(&mut c, "GET", "/api/v1/me/offers", &tb, None).await;
+    let offer = offers.json()[0]["id"].as_str().unwrap().to_string();
+    // Another role cannot answer it; a second acceptance after the first finds it gone.
+    assert_eq!(
+        call(
+            &mut c,
+            "POST",
+            &format!("/api/v1/offers/{offer}/accept"),
+            &tc,
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            &mut c,
+            "POST",
+            &format!("/api/v1/offers/{offer}/accept"),
+            &tb,
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(
+            &mut c,
+            "POST",
+            &format!("/api/v1/offers/{offer}/accept"),
+            &tb,
+            None
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+    let appts = call(&mut c, "GET", "/api/v1/me/appointments", &tb, None).await;
+    let list = appts.json();
+    let kinds: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["formoede", "moede", "eftermoede"]);
+    let mine = call(&mut c, "GET", "/api/v1/requests", &tr, None).await;
+    assert_eq!(mine.json()[0]["status"], "assigned");
+    assert_eq!(
+        mine.json()[0]["bisidder"],
+        "Api",
+        "the requester sees the first name only"
+    );
+    // Another organisation's coordinator finds nothing.
+    let other = app
+        .user_in(
+            "Fremmed Koordinator",
+            &[Role::Coordinator],
+            &app.other_org_id.clone(),
+        )
+        .await;
+    let to = admin::create_token(&app.state.db, now, &other, "odense", "x")
+        .await
+        .unwrap()
+        .1;
+    assert_eq!(
+        call(&mut c, "GET", &format!("/api/v1/requests/{id}"), &to, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let denied = app
+        .count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'request.viewed' AND outcome = 'denied'",
+        )
+        .await;
+    assert_eq!(
+        denied, 1,
+        "the attempt on another organisation's record is audited"
+    );
+});

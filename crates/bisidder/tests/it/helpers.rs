@@ -410,3 +410,108 @@ impl Client {
             .map(|(_, v)| v.clone())
     }
 }
+
+impl TestApp {
+    /// A bisidder in the test organisation living in `town`, available every day 07–22,
+    /// trained for `skills`. Returns (user id, e-mail).
+    pub async fn bisidder(&self, name: &str, town: &str, skills: &str) -> (String, String) {
+        let email = self.user(name, &[Role::Bisidder]).await;
+        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap();
+        let t = geo::town_by_name(town).unwrap_or_else(|| panic!("no town {town}"));
+        sqlx::query(
+            "INSERT INTO bisidder_profiles (user_id, org_id, status, town, kommune_code, lat, lon, max_travel_minutes, max_open_cases, \
+             max_hours_per_week, languages, skills, phone, created_at) VALUES ($1, $2, 'active', $3, $4, $5, $6, 120, 10, 30, 'da', $7, '+4520000000', 0)",
+        )
+        .bind(&id)
+        .bind(&self.org_id)
+        .bind(t.name)
+        .bind(t.kommune_code)
+        .bind(t.lat)
+        .bind(t.lon)
+        .bind(skills)
+        .execute(&self.state.db.pool)
+        .await
+        .unwrap();
+        for day in 0..7i64 {
+            sqlx::query("INSERT INTO availability (id, user_id, org_id, weekday, start_minute, end_minute) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(ulid::Ulid::new().to_string())
+                .bind(&id)
+                .bind(&self.org_id)
+                .bind(day)
+                .bind(day * 1440 + 7 * 60)
+                .bind(day * 1440 + 22 * 60)
+                .execute(&self.state.db.pool)
+                .await
+                .unwrap();
+        }
+        (id, email)
+    }
+
+    pub async fn request_status(&self, id: &str) -> String {
+        sqlx::query_scalar("SELECT status FROM requests WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap()
+    }
+
+    /// The id of the newest request.
+    pub async fn newest_request(&self) -> String {
+        sqlx::query_scalar("SELECT id FROM requests ORDER BY created_at DESC, id DESC LIMIT 1")
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+/// A child's request through the public form, for a meeting in `postcode` on `date` at
+/// `time` (Danish time).
+pub async fn child_request(
+    c: &mut Client,
+    first_name: &str,
+    postcode: &str,
+    date: &str,
+    time: &str,
+) -> Resp {
+    c.post(
+        "/o/bv/anmod?for=self",
+        &[
+            ("first_name", first_name),
+            ("age", "13"),
+            ("gender", "girl"),
+            ("phone", "20 30 40 50"),
+            ("safe_channel", "sms"),
+            ("safe_times", "efter skole"),
+            ("postcode", postcode),
+            ("authority", "kommune"),
+            ("meeting_date", date),
+            ("meeting_time", time),
+            ("consent_contact", "1"),
+        ],
+    )
+    .await
+}
+
+/// Logs the child's own yes on the request page.
+pub async fn consent(coordinator: &mut Client, id: &str) {
+    let r = coordinator
+        .post(
+            &format!("/intake/{id}/consent"),
+            &[
+                ("spoke_with_person", "1"),
+                ("method", "phone"),
+                ("answer", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        format!("/intake/{id}"),
+        "consent not recorded: {}",
+        r.text("[role=alert]").unwrap_or_default()
+    );
+}

@@ -9,6 +9,8 @@ mod auth;
 mod backup;
 mod cli;
 mod demo;
+mod intake;
 mod mail;
+mod matching_flow;
 mod routes;
 mod web;

@@ -9,21 +9,29 @@ use bisidder::{
     routes::{Access, RouteSpec, ROUTES},
 };
 
+/// A path with its parameters filled in: ids that do not exist, the test org's slug.
 fn concrete(path: &str) -> String {
     path.replace("{token}", "no-such-token")
         .replace("{*path}", "app.css")
+        .replace("{id}", "01HZZZZZZZZZZZZZZZZZZZZZZZ")
+        .replace("{slug}", "bv")
+        .replace("{file}", "no-such-token.ics")
 }
 
 async fn call(c: &mut Client, r: &RouteSpec, bearer: Option<&str>) -> Resp {
     let path = concrete(r.path);
     if let Some(token) = bearer {
-        let req = axum::http::Request::builder()
+        let mut b = axum::http::Request::builder()
             .method(r.method)
             .uri(&path)
-            .header("authorization", format!("Bearer {token}"))
-            .body(axum::body::Body::empty())
-            .unwrap();
-        return c.send(req).await;
+            .header("authorization", format!("Bearer {token}"));
+        let body = if r.method == "POST" {
+            b = b.header("content-type", "application/json");
+            axum::body::Body::from("{}")
+        } else {
+            axum::body::Body::empty()
+        };
+        return c.send(b.body(body).unwrap()).await;
     }
     match r.method {
         "GET" => c.get(&path).await,
@@ -104,7 +112,7 @@ on_both!(
                         half.status
                     );
                 }
-                Access::SignedIn | Access::Allowed(_) => {
+                Access::SignedIn | Access::Allowed(_) | Access::Record(_) => {
                     assert_eq!(
                         anon.location(),
                         "/login",
@@ -120,7 +128,7 @@ on_both!(
                         r.path
                     );
                 }
-                Access::Token(_) => {
+                Access::Token(_) | Access::TokenRecord(_) => {
                     assert_eq!(
                         anon.status,
                         StatusCode::UNAUTHORIZED,
@@ -143,13 +151,23 @@ on_both!(
                         "{label}: a fully signed-in user has no half sign-in"
                     ),
                     Access::Allowed(action) => {
-                        if role_can(*role, action) {
+                        if !role_can(*role, action) {
+                            assert_eq!(resp.status, StatusCode::FORBIDDEN, "{label}");
+                        } else if r.method == "GET" {
                             assert_eq!(resp.status, StatusCode::OK, "{label}");
                         } else {
-                            assert_eq!(resp.status, StatusCode::FORBIDDEN, "{label}");
+                            assert!(!denied(&resp), "{label}: {}", resp.status);
                         }
                     }
-                    Access::Token(action) => {
+                    Access::Record(action) => {
+                        let expected = if role_can(*role, action) {
+                            StatusCode::NOT_FOUND
+                        } else {
+                            StatusCode::FORBIDDEN
+                        };
+                        assert_eq!(resp.status, expected, "{label}");
+                    }
+                    Access::Token(action) | Access::TokenRecord(action) => {
                         assert_eq!(
                             resp.status,
                             StatusCode::UNAUTHORIZED,
@@ -157,12 +175,25 @@ on_both!(
                         );
                         if !token.is_empty() {
                             let with_token = call(c, r, Some(token)).await;
-                            let expected = if role_can(*role, action) {
-                                StatusCode::OK
-                            } else {
-                                StatusCode::FORBIDDEN
-                            };
-                            assert_eq!(with_token.status, expected, "{label} with token");
+                            let status = with_token.status;
+                            match (r.access, role_can(*role, action)) {
+                                (_, false) => {
+                                    assert_eq!(status, StatusCode::FORBIDDEN, "{label} with token")
+                                }
+                                (Access::TokenRecord(_), true) => {
+                                    assert_eq!(status, StatusCode::NOT_FOUND, "{label} with token")
+                                }
+                                _ if r.method == "GET" => {
+                                    assert_eq!(status, StatusCode::OK, "{label} with token")
+                                }
+                                _ => assert!(
+                                    !matches!(
+                                        status,
+                                        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                                    ),
+                                    "{label} with token: {status}"
+                                ),
+                            }
                         }
                     }
                 }
