@@ -61,6 +61,10 @@ async function signIn(page, axe, email, label, password = DEMO_PASSWORD) {
   await form.locator('input[name=email]').fill(email);
   await form.locator('input[name=password]').fill(password);
   await submit(page, form.locator('button[type=submit]'));
+  if (/\/login(\?.*)?$/.test(page.url())) {
+    const alert = await page.locator('[role=alert]').allInnerTexts();
+    throw new Error(`the password sign-in of ${email} was refused: ${alert.join(' ').trim() || '(no message)'}`);
+  }
 
   if (!totpUsers.has(email)) {
     await expect(page, `the first sign-in of ${email} enrols TOTP`).toHaveURL(/\/login\/totp\/enrol$/);

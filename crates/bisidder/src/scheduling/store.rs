@@ -234,6 +234,11 @@ pub async fn release_request(conn: &mut Conn, request: &str, now: i64) -> sqlx::
         .bind(request)
         .execute(&mut *conn)
         .await?;
+    // The released bisidder no longer holds the request (the timeline keeps who did).
+    sqlx::query("UPDATE requests SET bisidder_user_id = NULL WHERE id = $1")
+        .bind(request)
+        .execute(&mut *conn)
+        .await?;
     withdraw_offers(conn, request, now, None).await
 }
 
