@@ -5,7 +5,7 @@ use super::{service, store};
 use crate::{
     auth::extract::CurrentUser,
     error::{AppError, AppResult},
-    intake::{domain::local_timestamp, store as intake_store},
+    intake::domain::local_timestamp,
     policy::{ensure, Action, Target},
     state::AppState,
     web::{form::FormData, Ctx, Html},
@@ -99,25 +99,20 @@ async fn offers_page(
     u: &CurrentUser,
     error: Option<&'static str>,
 ) -> AppResult<OffersPage> {
-    let a = u.actor();
-    let org = a.org_id.as_deref().unwrap_or("");
-    ensure(a, Action::AnswerOwnOffers, Target::Org(org))?;
-    let mut conn = state.db.pool.acquire().await?;
-    let mut offers = Vec::new();
-    for o in store::pending_offers_for(&mut conn, &a.user_id).await? {
-        if let Some(r) = intake_store::get(&mut conn, &o.org_id, &o.request_id).await? {
-            offers.push(OfferView {
-                first_name: r.first_name,
-                age: r.age,
-                authority: r.authority,
-                meeting_at: r.meeting_at,
-                kommune: crate::web::view::kommune(&r.kommune_code),
-                place: r.place_text.unwrap_or_default(),
-                urgent: r.urgent,
-                offer: o,
-            });
-        }
-    }
+    let offers = service::my_offers(state, u.actor()).await?;
+    let offers = offers
+        .into_iter()
+        .map(|(offer, r)| OfferView {
+            first_name: r.first_name,
+            age: r.age,
+            authority: r.authority,
+            meeting_at: r.meeting_at,
+            kommune: crate::web::view::kommune(&r.kommune_code),
+            place: r.place_text.unwrap_or_default(),
+            urgent: r.urgent,
+            offer,
+        })
+        .collect();
     Ok(OffersPage { ctx, offers, error })
 }
 

@@ -407,6 +407,39 @@ fn offer_timeout_us(r: &RequestRow, now: i64) -> i64 {
     }
 }
 
+/// A bisidder's open offers with what they need to decide (first name, age, time, place):
+/// personal data, so the look is audited.
+pub async fn my_offers(
+    state: &AppState,
+    actor: &Actor,
+) -> AppResult<Vec<(store::Offer, RequestRow)>> {
+    let org = org_of(actor);
+    ensure(actor, Action::AnswerOwnOffers, Target::Org(org))?;
+    let mut tx = state.db.begin().await?;
+    let mut out = Vec::new();
+    for o in store::pending_offers_for(&mut tx, &actor.user_id).await? {
+        if o.org_id != org {
+            continue;
+        }
+        if let Some(r) = intake_store::get(&mut tx, &o.org_id, &o.request_id).await? {
+            let entry = Entry {
+                subject_person_id: Some(&r.person_id),
+                ..Entry::by_user(&actor.user_id, Some(org))
+            };
+            audit::record(
+                &mut tx,
+                state.clock.now_us(),
+                AuditAction::RequestViewed,
+                entry.resource("offer", &o.id),
+            )
+            .await?;
+            out.push((o, r));
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 /// A bisidder answers an offer. Accepting books them (first acceptance wins a broadcast);
 /// declining passes a sequential offer on to the next candidate.
 pub async fn answer_offer(

@@ -836,3 +836,95 @@ on_both!(
         assert!(profile.body.contains("ferie") && profile.body.contains("Onsdag"));
     }
 );
+
+on_both!(
+    the_outbox_retries_with_backoff_and_never_sends_twice_across_a_restart,
+    |app: TestApp| async move {
+        // A gateway that fails its first call, then accepts.
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = calls.clone();
+        let gateway = axum::Router::new().route(
+            "/sms",
+            axum::routing::post(move || {
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        StatusCode::SERVICE_UNAVAILABLE
+                    } else {
+                        StatusCode::OK
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, gateway).await.unwrap() });
+        let config_sms = format!("http://{addr}/sms");
+        let app = TestApp::with(app.backend, |c| c.sms_url = Some(config_sms.clone())).await;
+        let now = app.state.clock.now_us();
+        let mut conn = app.state.db.pool.acquire().await.unwrap();
+        bisidder::notify::enqueue_sms(
+            &mut conn,
+            now,
+            "+4511111111",
+            "Påmindelse: du har en aftale.",
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        use bisidder::notify::worker::deliver_due;
+        assert_eq!(
+            deliver_due(&app.state).await.unwrap(),
+            0,
+            "the gateway failed"
+        );
+        let (status, attempts): (String, i64) =
+            sqlx::query_as("SELECT status, attempts FROM outbox")
+                .fetch_one(&app.state.db.pool)
+                .await
+                .unwrap();
+        assert_eq!((status.as_str(), attempts), ("pending", 1));
+        assert_eq!(
+            deliver_due(&app.state).await.unwrap(),
+            0,
+            "not before the backoff"
+        );
+        app.state.clock.advance(Duration::from_secs(31));
+        // A restarted instance (new pool, same database) picks it up and sends it once.
+        let restarted = bisidder::open(&app.state.config, app.state.clock.clone())
+            .await
+            .unwrap();
+        assert_eq!(deliver_due(&restarted).await.unwrap(), 1);
+        assert_eq!(deliver_due(&restarted).await.unwrap(), 0);
+        assert_eq!(
+            deliver_due(&app.state).await.unwrap(),
+            0,
+            "the other instance does not send it again"
+        );
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // A message an instance claimed just before it died is sent after the claim's lease.
+        let mut conn = app.state.db.pool.acquire().await.unwrap();
+        bisidder::notify::enqueue_sms(
+            &mut conn,
+            app.state.clock.now_us(),
+            "+4522222222",
+            "Påmindelse: du har en aftale.",
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        sqlx::query("UPDATE outbox SET status = 'sending', attempts = 1, next_attempt_at = $1 WHERE recipient = '+4522222222'")
+        .bind(app.state.clock.now_us() + 120_000_000)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            deliver_due(&restarted).await.unwrap(),
+            0,
+            "still leased to the dead instance"
+        );
+        app.state.clock.advance(Duration::from_secs(121));
+        assert_eq!(deliver_due(&restarted).await.unwrap(), 1);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+);
