@@ -192,4 +192,31 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/offers/{id}/decline",
         TokenRecord(Action::AnswerOwnOffers),
     ),
+    r(
+        "POST",
+        "/api/v1/appointments/{id}",
+        TokenRecord(Action::AdjustAppointments),
+    ),
+    r(
+        "POST",
+        "/api/v1/requests/{id}/standby",
+        TokenRecord(Action::AdjustAppointments),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake/assign-all",
+        Token(Action::ManageIntake),
+    ),
+    r("GET", "/api/v1/me/profile", Token(Action::ManageOwnProfile)),
+    r("PUT", "/api/v1/me/profile", Token(Action::ManageOwnProfile)),
+    r(
+        "POST",
+        "/api/v1/me/availability",
+        Token(Action::ManageOwnProfile),
+    ),
+    r(
+        "POST",
+        "/api/v1/me/absences",
+        Token(Action::ManageOwnProfile),
+    ),
 ];

@@ -23,11 +23,13 @@ use utoipa::{
     paths(me, kommuner, crate::ops::healthz, crate::ops::readyz,
         crate::intake::api::create, crate::intake::api::mine, crate::intake::api::queue, crate::intake::api::one, crate::intake::api::consent,
         crate::scheduling::api::candidates, crate::scheduling::api::assign, crate::scheduling::api::offer, crate::scheduling::api::my_offers,
-        crate::scheduling::api::accept, crate::scheduling::api::decline, crate::scheduling::api::my_appointments),
+        crate::scheduling::api::accept, crate::scheduling::api::decline, crate::scheduling::api::my_appointments,
+        crate::scheduling::api::adjust, crate::scheduling::api::standby, crate::scheduling::api::assign_all,
+        crate::people::api::get, crate::people::api::put, crate::people::api::add_slot, crate::people::api::add_absence),
     components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
-        crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut)),
+        crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "ops"))
+    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "ops"))
 )]
 pub struct ApiDoc;
 
@@ -84,6 +86,27 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/offers/{id}/decline",
             post(crate::scheduling::api::decline),
         )
+        .route(
+            "/api/v1/appointments/{id}",
+            post(crate::scheduling::api::adjust),
+        )
+        .route(
+            "/api/v1/requests/{id}/standby",
+            post(crate::scheduling::api::standby),
+        )
+        .route(
+            "/api/v1/intake/assign-all",
+            post(crate::scheduling::api::assign_all),
+        )
+        .route(
+            "/api/v1/me/profile",
+            get(crate::people::api::get).put(crate::people::api::put),
+        )
+        .route(
+            "/api/v1/me/availability",
+            post(crate::people::api::add_slot),
+        )
+        .route("/api/v1/me/absences", post(crate::people::api::add_absence))
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -1,6 +1,7 @@
 //! A bisidder's own profile: where they travel from and how far, the kommuner they serve,
 //! skills, languages, limits, weekly availability and absences (SPEC C10).
 
+pub mod api;
 mod pages;
 pub mod service;
 

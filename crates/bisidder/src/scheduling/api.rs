@@ -198,3 +198,74 @@ pub async fn my_appointments(
             .collect(),
     ))
 }
+
+/// Moves or cancels an appointment: `{"date": "YYYY-MM-DD", "start": "HH:MM", "end": "HH:MM",
+/// "place": "…"}` in Danish local time, or `{"cancel": true}`.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}", tag = "matching", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Appointment id")), request_body(content = Object),
+    responses((status = 204, description = "Changed"), (status = 404, description = "Not an appointment you may change"),
+        (status = 409, description = "Would double-book the bisidder"), (status = 422, description = "Invalid times")))]
+pub async fn adjust(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> AppResult<axum::http::StatusCode> {
+    let form = FormData::from_json(&body)?;
+    let local = crate::intake::domain::local_timestamp;
+    let times = match (
+        local(form.get("date"), form.get("start")),
+        local(form.get("date"), form.get("end")),
+    ) {
+        (Some(s), Some(e)) => Some((s.as_microsecond(), e.as_microsecond())),
+        _ => None,
+    };
+    let place = Some(form.get("place")).filter(|p| !p.is_empty());
+    service::adjust_appointment(&state, &a, &id, times, place, form.get("cancel") == "1").await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The unannounced conversation's outcome: `{"answer": "yes" | "no"}`.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/standby", tag = "matching", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")), request_body(content = Object),
+    responses((status = 204, description = "Recorded"), (status = 404, description = "No such request"), (status = 409, description = "Not a standby awaiting the child's answer")))]
+pub async fn standby(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> AppResult<axum::http::StatusCode> {
+    let form = FormData::from_json(&body)?;
+    service::standby_outcome(&state, &a, &id, form.get("answer")).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchOut {
+    pub assigned: usize,
+    pub total_travel_minutes: u64,
+    pub continuity_kept: usize,
+    /// Requests left without a bisidder, with the reason (i18n key).
+    pub unassigned: Vec<(String, String)>,
+}
+
+/// "Assign all open requests" with the batch optimiser.
+#[utoipa::path(post, path = "/api/v1/intake/assign-all", tag = "matching", security(("bearer" = [])),
+    responses((status = 200, body = BatchOut), (status = 403, description = "Not a coordinator")))]
+pub async fn assign_all(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> AppResult<Json<BatchOut>> {
+    let b = service::assign_all(&state, &a).await?;
+    let unassigned = b
+        .rows
+        .iter()
+        .filter_map(|r| r.why_not.map(|w| (r.request_id.clone(), w.to_string())))
+        .collect();
+    Ok(Json(BatchOut {
+        assigned: b.assigned,
+        total_travel_minutes: b.total_travel_minutes,
+        continuity_kept: b.continuity_kept,
+        unassigned,
+    }))
+}

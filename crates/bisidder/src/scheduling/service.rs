@@ -739,12 +739,6 @@ pub async fn adjust_appointment(
 ) -> AppResult<()> {
     let org = org_of(actor);
     ensure(actor, Action::AdjustAppointments, Target::Org(org))?;
-    let (starts_at, ends_at) = match times {
-        _ if cancel => (0, 0),
-        Some((s, e)) if e > s => (s, e),
-        Some(_) => return Err(AppError::invalid("end", "appointments.err_order")),
-        None => return Err(AppError::invalid("date", "intake.err_meeting_time")),
-    };
     let now = state.clock.now_us();
     let mut tx = state.db.begin().await?;
     let a = store::get_appointment(&mut tx, org, id)
@@ -754,6 +748,12 @@ pub async fn adjust_appointment(
     if !coordinator && a.bisidder_user_id.as_deref() != Some(actor.user_id.as_str()) {
         return Err(AppError::NotFound);
     }
+    let (starts_at, ends_at) = match times {
+        _ if cancel => (0, 0),
+        Some((s, e)) if e > s => (s, e),
+        Some(_) => return Err(AppError::invalid("end", "appointments.err_order")),
+        None => return Err(AppError::invalid("date", "intake.err_meeting_time")),
+    };
     if cancel {
         store::set_appointment_status(&mut tx, id, "cancelled", now).await?;
     } else {

@@ -235,3 +235,83 @@ on_both!(the_whole_flow_works_by_api, |app: TestApp| async move {
         "the attempt on another organisation's record is audited"
     );
 });
+
+on_both!(
+    a_bisidder_keeps_profile_and_moves_appointments_by_api,
+    |app: TestApp| async move {
+        let now = app.state.clock.now_us();
+        let (b, b_email) = app.bisidder("Api Profil", "Aarhus", "children").await;
+        let tb = admin::create_token(&app.state.db, now, &b_email, "bv", "app")
+            .await
+            .unwrap()
+            .1;
+        let mut c = app.client();
+        let r = call(&mut c, "PUT", "/api/v1/me/profile", &tb, Some(r#"{"town":"Randers","max_travel_minutes":45,"areas":["0730"],"skills":["children","court"],"languages":"da, en","max_open_cases":3,"max_hours_per_week":6}"#)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let p = call(&mut c, "GET", "/api/v1/me/profile", &tb, None)
+            .await
+            .json();
+        assert_eq!(p["town"], "Randers");
+        assert_eq!(p["areas"], serde_json::json!(["0730"]));
+        assert_eq!(p["skills"], serde_json::json!(["children", "court"]));
+        let r = call(
+            &mut c,
+            "PUT",
+            "/api/v1/me/profile",
+            &tb,
+            Some(r#"{"town":"Randers","max_travel_minutes":"mange"}"#),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json()["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "max_travel_minutes"));
+        let r = call(
+            &mut c,
+            "POST",
+            "/api/v1/me/availability",
+            &tb,
+            Some(r#"{"weekday":"fri","from":"08:00","to":"12:00"}"#),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        // A booked appointment moved by the bisidder through the API.
+        let mut coordinator = app
+            .signed_in("Api Koordinator To", &[Role::Coordinator])
+            .await;
+        let mut child = app.client();
+        child_request(&mut child, "Malthe", "8900", "2026-03-06", "10:00").await;
+        let id = app.newest_request().await;
+        consent(&mut coordinator, &id).await;
+        coordinator
+            .post(&format!("/intake/{id}/assign"), &[("bisidder", &b)])
+            .await;
+        let appt: String = sqlx::query_scalar(
+            "SELECT id FROM appointments WHERE request_id = $1 AND kind = 'eftermoede'",
+        )
+        .bind(&id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        let r = call(
+            &mut c,
+            "POST",
+            &format!("/api/v1/appointments/{appt}"),
+            &tb,
+            Some(r#"{"date":"2026-03-06","start":"12:00","end":"12:45"}"#),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = call(
+            &mut c,
+            "POST",
+            &format!("/api/v1/appointments/{appt}"),
+            &tb,
+            Some(r#"{"date":"2026-03-06","start":"12:45","end":"12:00"}"#),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);

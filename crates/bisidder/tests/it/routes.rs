@@ -25,7 +25,7 @@ async fn call(c: &mut Client, r: &RouteSpec, bearer: Option<&str>) -> Resp {
             .method(r.method)
             .uri(&path)
             .header("authorization", format!("Bearer {token}"));
-        let body = if r.method == "POST" {
+        let body = if r.method != "GET" {
             b = b.header("content-type", "application/json");
             axum::body::Body::from("{}")
         } else {
@@ -36,6 +36,15 @@ async fn call(c: &mut Client, r: &RouteSpec, bearer: Option<&str>) -> Resp {
     match r.method {
         "GET" => c.get(&path).await,
         "POST" => c.post(&path, &[]).await,
+        "PUT" => {
+            let csrf = c.csrf();
+            let req = axum::http::Request::put(&path)
+                .header("origin", PUBLIC_URL)
+                .header("x-csrf-token", csrf)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            c.send(req).await
+        }
         m => panic!("route table has method {m}; teach the walk to send it"),
     }
 }
