@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod geo_ref;
+pub mod import;
 pub mod intake;
 pub mod notify;
 pub mod ops;

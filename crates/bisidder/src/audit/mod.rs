@@ -51,6 +51,7 @@ pub enum AuditAction {
     ProfileChanged,
     OwnRequestsViewed,
     CalendarRead,
+    DataImported,
 }
 
 impl AuditAction {
@@ -93,6 +94,7 @@ impl AuditAction {
             AuditAction::ProfileChanged => "profile.changed",
             AuditAction::OwnRequestsViewed => "requests.own_viewed",
             AuditAction::CalendarRead => "calendar.read",
+            AuditAction::DataImported => "data.imported",
         }
     }
 }

@@ -37,6 +37,8 @@ pub enum Command {
     /// Manage API tokens for integrations.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Import an organisation's history from a JSON Lines file (SPEC §7); all or nothing.
+    Import { file: PathBuf },
     /// Write a consistent online backup of the whole database to FILE.
     Backup { file: PathBuf },
     /// Restore FILE (from `backup`) into an empty database.
@@ -204,6 +206,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("token {id} revoked");
                 }
             }
+            Ok(())
+        }
+        Command::Import { file } => {
+            let db = open_db(&config).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let s = crate::import::import(&db, &text, now).await?;
+            println!(
+                "imported {}: {} new, {} changed, {} unchanged",
+                file.display(),
+                s.inserted,
+                s.updated,
+                s.unchanged
+            );
             Ok(())
         }
         Command::Backup { file } => {

@@ -9,6 +9,7 @@ mod auth;
 mod backup;
 mod cli;
 mod demo;
+mod import;
 mod intake;
 mod mail;
 mod matching_flow;
