@@ -23,6 +23,7 @@ pub mod policy;
 pub mod routes;
 pub mod scheduling;
 pub mod state;
+pub mod stats;
 pub mod store;
 pub mod web;
 
@@ -49,6 +50,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(scheduling::routes())
         .merge(people::routes())
         .merge(calendar::routes())
+        .merge(stats::routes())
         .merge(ops::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })

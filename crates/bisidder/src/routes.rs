@@ -219,4 +219,6 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/me/absences",
         Token(Action::ManageOwnProfile),
     ),
+    // Statistics
+    r("GET", "/api/v1/stats/annual", Token(Action::ViewAggregates)),
 ];

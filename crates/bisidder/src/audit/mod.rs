@@ -52,6 +52,7 @@ pub enum AuditAction {
     OwnRequestsViewed,
     CalendarRead,
     DataImported,
+    StatsViewed,
 }
 
 impl AuditAction {
@@ -95,6 +96,7 @@ impl AuditAction {
             AuditAction::OwnRequestsViewed => "requests.own_viewed",
             AuditAction::CalendarRead => "calendar.read",
             AuditAction::DataImported => "data.imported",
+            AuditAction::StatsViewed => "stats.viewed",
         }
     }
 }

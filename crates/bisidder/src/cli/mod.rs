@@ -37,6 +37,14 @@ pub enum Command {
     /// Manage API tokens for integrations.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Print an organisation's annual figures (SPEC §5) as JSON, exact (the operator's view).
+    Report {
+        /// Organisation id, slug or import id.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        year: i16,
+    },
     /// Import an organisation's history from a JSON Lines file (SPEC §7); all or nothing.
     Import { file: PathBuf },
     /// Write a consistent online backup of the whole database to FILE.
@@ -206,6 +214,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("token {id} revoked");
                 }
             }
+            Ok(())
+        }
+        Command::Report { org, year } => {
+            let state = crate::open(&config, clock).await?;
+            let id = crate::stats::service::org_id(&state, &org)
+                .await
+                .map_err(|_| anyhow!("no organisation {org:?}"))?;
+            let figures = crate::stats::service::compute(&state, &id, &org, year)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string_pretty(&figures)?);
             Ok(())
         }
         Command::Import { file } => {

@@ -14,4 +14,5 @@ mod intake;
 mod mail;
 mod matching_flow;
 mod routes;
+mod stats;
 mod web;

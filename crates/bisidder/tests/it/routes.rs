@@ -16,6 +16,11 @@ fn concrete(path: &str) -> String {
         .replace("{id}", "01HZZZZZZZZZZZZZZZZZZZZZZZ")
         .replace("{slug}", "bv")
         .replace("{file}", "no-such-token.ics")
+        + if path == "/api/v1/stats/annual" {
+            "?org=bv&year=2025"
+        } else {
+            ""
+        }
 }
 
 async fn call(c: &mut Client, r: &RouteSpec, bearer: Option<&str>) -> Resp {

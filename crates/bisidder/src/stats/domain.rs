@@ -1,0 +1,1561 @@
+//! The statistics of SPEC §5 computed from plain records, and the disclosure control of
+//! SPEC C8. Pure: no I/O, no database, no clock. The caller loads one organisation's
+//! cases and reports of concern and gives their dates as civil dates in
+//! Europe/Copenhagen. See `README.md` beside this file for the definitions in prose.
+
+use jiff::civil::Date;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::Serialize as DeriveSerialize;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+
+/// Problem categories of a report of concern (SPEC §6), in the SPEC's order.
+pub const CATEGORIES: [&str; 15] = [
+    "mistrivsel",
+    "konflikt_i_hjemmet",
+    "fysisk_vold",
+    "psykisk_vold",
+    "seksuelle_overgreb",
+    "digitale_overgreb",
+    "omsorgssvigt",
+    "foraeldres_misbrug",
+    "foraeldres_psykiske_sygdom",
+    "selvskade",
+    "selvmordstanker",
+    "spiseforstyrrelse",
+    "eget_misbrug",
+    "kriminalitet",
+    "andet",
+];
+
+/// The gender keys of `gender_pct` (SPEC §6, children's codes).
+pub const GENDERS: [&str; 4] = ["girl", "boy", "other", "unknown"];
+
+/// The age bands of `age_band_pct` (SPEC §5).
+pub const AGE_BANDS: [&str; 6] = ["0-5", "6-9", "10-12", "13-15", "16-17", "18+"];
+
+/// The venue group of a case (SPEC §5), decided by the authority the meeting is with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Venue {
+    Kommune,
+    Familieretshuset,
+    Other,
+}
+
+/// SPEC §5: kommune, ankestyrelsen, ungdomskriminalitetsnaevnet, boern_og_unge_udvalget
+/// and retten are `kommune`; familieretshuset and familieretten are `familieretshuset`;
+/// every other authority (also an unknown code) is `other`.
+pub fn venue_of(authority: &str) -> Venue {
+    match authority {
+        "kommune"
+        | "ankestyrelsen"
+        | "ungdomskriminalitetsnaevnet"
+        | "boern_og_unge_udvalget"
+        | "retten" => Venue::Kommune,
+        "familieretshuset" | "familieretten" => Venue::Familieretshuset,
+        _ => Venue::Other,
+    }
+}
+
+/// One case of the organisation, as the statistics need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRec {
+    pub id: String,
+    pub person_id: String,
+    pub authority: String,
+    pub opened_on: Date,
+    pub closed_on: Option<Date>,
+}
+
+/// One report of concern of the organisation, with the child's gender and birth date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRec {
+    pub id: String,
+    pub case_id: String,
+    pub sent_on: Option<Date>,
+    /// girl, boy, other or unknown (woman and man are read as girl and boy).
+    pub gender: String,
+    pub birth_date: Option<Date>,
+    /// Problem category codes of §6; unknown codes and repeats are ignored.
+    pub categories: Vec<String>,
+}
+
+/// Age in whole years on `on`. A person born on 29 February turns a year older on
+/// 1 March in a non-leap year (on 28 February they are still the younger age): the
+/// birthday has not been reached until the calendar has passed 29 February. Negative
+/// when `birth` is after `on`.
+pub fn age_on(birth: Date, on: Date) -> i16 {
+    let before_birthday = (on.month(), on.day()) < (birth.month(), birth.day());
+    on.year() - birth.year() - i16::from(before_birthday)
+}
+
+/// The SPEC §5 age band of an age in whole years. Negative ages (impossible data) fall
+/// in "0-5"; `annual` never passes them (it counts such a report as of unknown age).
+pub fn age_band(age: i16) -> &'static str {
+    AGE_BANDS[age_band_index(age)]
+}
+
+fn age_band_index(age: i16) -> usize {
+    match age {
+        ..=5 => 0,
+        6..=9 => 1,
+        10..=12 => 2,
+        13..=15 => 3,
+        16..=17 => 4,
+        _ => 5,
+    }
+}
+
+fn gender_index(gender: &str) -> usize {
+    match gender {
+        "girl" | "woman" => 0,
+        "boy" | "man" => 1,
+        "other" => 2,
+        _ => 3,
+    }
+}
+
+/// `num / den` rounded to a whole number, halves away from zero (2.5 → 3, −2.5 → −3).
+/// Integer arithmetic, so a share such as 1/16 = 6.25 % rounds the same on every
+/// machine. `den` must be positive.
+fn div_round(num: i64, den: i64) -> i64 {
+    let (q, r) = (num / den, num % den);
+    if 2 * r.abs() >= den {
+        q + num.signum()
+    } else {
+        q
+    }
+}
+
+/// `100 · part / base` in percent with one decimal, halves away from zero; 0.0 when the
+/// base is 0 (there is nothing to share out).
+fn pct1(part: i64, base: i64) -> f64 {
+    if base <= 0 {
+        return 0.0;
+    }
+    div_round(1000 * part, base) as f64 / 10.0
+}
+
+/// SPEC §5 growth: 100 · (now − before) / before to a whole number, halves away from
+/// zero; `None` (JSON null) when the year before had no new cases.
+fn growth_pct(now: i64, before: i64) -> Option<i64> {
+    (before > 0).then(|| div_round(100 * (now - before), before))
+}
+
+/// A figure per venue group and in total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, DeriveSerialize)]
+pub struct ByVenue<T> {
+    pub total: T,
+    pub kommune: T,
+    pub familieretshuset: T,
+    pub other: T,
+}
+
+impl ByVenue<i64> {
+    fn count(&mut self, venue: Venue) {
+        self.total += 1;
+        *match venue {
+            Venue::Kommune => &mut self.kommune,
+            Venue::Familieretshuset => &mut self.familieretshuset,
+            Venue::Other => &mut self.other,
+        } += 1;
+    }
+
+    fn growth_since(&self, before: &ByVenue<i64>) -> ByVenue<Option<i64>> {
+        ByVenue {
+            total: growth_pct(self.total, before.total),
+            kommune: growth_pct(self.kommune, before.kommune),
+            familieretshuset: growth_pct(self.familieretshuset, before.familieretshuset),
+            other: growth_pct(self.other, before.other),
+        }
+    }
+}
+
+/// Percentages keyed by a fixed code list; serialised as a JSON object in the list's
+/// order with every key present.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shares<const N: usize> {
+    keys: &'static [&'static str; N],
+    pct: [f64; N],
+}
+
+impl<const N: usize> Shares<N> {
+    fn of(keys: &'static [&'static str; N], counts: &[i64; N], base: i64) -> Self {
+        Shares {
+            keys,
+            pct: counts.map(|c| pct1(c, base)),
+        }
+    }
+
+    /// The share of `key`, `None` for a key not in the list.
+    pub fn get(&self, key: &str) -> Option<f64> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, p)| p)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.keys.iter().copied().zip(self.pct.iter().copied())
+    }
+}
+
+impl<const N: usize> Serialize for Shares<N> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(N))?;
+        for (key, pct) in self.iter() {
+            map.serialize_entry(key, &pct)?;
+        }
+        map.end()
+    }
+}
+
+/// The counts behind `Reports`, for disclosure control of analyst-visible figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportCounts {
+    /// Reports sent in the year: the *procentgrundlag* of every share.
+    pub total: i64,
+    /// In `GENDERS` order.
+    pub gender: [i64; 4],
+    /// In `AGE_BANDS` order; reports of unknown age are in no band.
+    pub age_band: [i64; 6],
+    /// No birth date, or a birth date after the sent date.
+    pub unknown_age: i64,
+    /// Sum of the known ages, for the mean.
+    pub age_sum: i64,
+    /// In `CATEGORIES` order; a report counts once per category it names.
+    pub category: [i64; 15],
+}
+
+/// Counts the reports of concern sent in `year`; reports without a sent date are not
+/// reports of any year.
+pub fn report_counts(year: i16, reports: &[ReportRec]) -> ReportCounts {
+    let mut n = ReportCounts::default();
+    for r in reports {
+        let Some(sent) = r.sent_on.filter(|d| d.year() == year) else {
+            continue;
+        };
+        n.total += 1;
+        n.gender[gender_index(&r.gender)] += 1;
+        match r.birth_date.map(|b| age_on(b, sent)).filter(|a| *a >= 0) {
+            Some(age) => {
+                n.age_band[age_band_index(age)] += 1;
+                n.age_sum += i64::from(age);
+            }
+            None => n.unknown_age += 1,
+        }
+        let mut named = [false; 15];
+        for code in &r.categories {
+            if let Some(i) = CATEGORIES.iter().position(|c| c == code) {
+                named[i] = true;
+            }
+        }
+        for (count, named) in n.category.iter_mut().zip(named) {
+            *count += i64::from(named);
+        }
+    }
+    n
+}
+
+/// Reports of concern in the year (SPEC §5). Every share is over `total`.
+#[derive(Debug, Clone, PartialEq, DeriveSerialize)]
+pub struct Reports {
+    pub total: i64,
+    pub gender_pct: Shares<4>,
+    /// Reports of unknown age are in no band, so the bands then sum to less than 100.
+    pub age_band_pct: Shares<6>,
+    /// Mean of the known ages, one decimal; `None` when no report has a known age.
+    pub mean_age: Option<f64>,
+    /// A report may name several categories, so these can sum to more than 100.
+    pub category_pct: Shares<15>,
+}
+
+impl From<&ReportCounts> for Reports {
+    fn from(n: &ReportCounts) -> Self {
+        let known = n.total - n.unknown_age;
+        Reports {
+            total: n.total,
+            gender_pct: Shares::of(&GENDERS, &n.gender, n.total),
+            age_band_pct: Shares::of(&AGE_BANDS, &n.age_band, n.total),
+            mean_age: (known > 0).then(|| div_round(10 * n.age_sum, known) as f64 / 10.0),
+            category_pct: Shares::of(&CATEGORIES, &n.category, n.total),
+        }
+    }
+}
+
+/// The annual figures of one organisation (SPEC §5); serialises to the JSON of
+/// `GET /api/v1/stats/annual`.
+#[derive(Debug, Clone, PartialEq, DeriveSerialize)]
+pub struct Annual {
+    pub org: String,
+    pub year: i16,
+    pub new_cases: ByVenue<i64>,
+    pub active_cases: i64,
+    pub carried_over: i64,
+    pub cumulative: i64,
+    pub persons_with_new_case: i64,
+    pub growth_pct: ByVenue<Option<i64>>,
+    pub reports_of_concern: Reports,
+}
+
+/// SPEC §5 for organisation `org` and year `year`. `cases` and `reports` must be that
+/// organisation's records (`org` is only the label); records of other years may be
+/// included and are sorted out here.
+pub fn annual(org: &str, year: i16, cases: &[CaseRec], reports: &[ReportRec]) -> Annual {
+    let this_year = i32::from(year);
+    let mut new_cases = ByVenue::default();
+    let mut new_year_before = ByVenue::default();
+    let (mut active_cases, mut carried_over, mut cumulative) = (0, 0, 0);
+    let mut persons = HashSet::new();
+    for case in cases {
+        let opened = i32::from(case.opened_on.year());
+        if opened > this_year {
+            continue;
+        }
+        cumulative += 1;
+        let venue = venue_of(&case.authority);
+        if opened == this_year {
+            new_cases.count(venue);
+            persons.insert(case.person_id.as_str());
+        } else if opened == this_year - 1 {
+            new_year_before.count(venue);
+        }
+        // "Not closed before 1 January": a case closed on 1 January is active.
+        if case
+            .closed_on
+            .is_none_or(|d| i32::from(d.year()) >= this_year)
+        {
+            active_cases += 1;
+            carried_over += i64::from(opened < this_year);
+        }
+    }
+    Annual {
+        org: org.to_owned(),
+        year,
+        new_cases,
+        active_cases,
+        carried_over,
+        cumulative,
+        persons_with_new_case: persons.len() as i64,
+        growth_pct: new_cases.growth_since(&new_year_before),
+        reports_of_concern: Reports::from(&report_counts(year, reports)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Disclosure control (SPEC C8, §8)
+// ---------------------------------------------------------------------------------------
+
+/// The threshold of SPEC C8: counts of 1 or 2 persons are not shown.
+pub const DEFAULT_THRESHOLD: i64 = 3;
+
+/// One published count after disclosure control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// The exact count (zeros are always shown: a zero describes no person).
+    Shown(i64),
+    /// 1 ≤ count < threshold: rendered "<3" for the default threshold.
+    Small,
+    /// A count ≥ threshold hidden so that no small count can be worked out from the
+    /// totals. It is not small, so it must never be rendered as "<3".
+    Hidden,
+}
+
+impl Cell {
+    pub fn shown(self) -> Option<i64> {
+        match self {
+            Cell::Shown(v) => Some(v),
+            Cell::Small | Cell::Hidden => None,
+        }
+    }
+
+    pub fn is_suppressed(self) -> bool {
+        self.shown().is_none()
+    }
+}
+
+/// A table of counts with its row, column and grand totals, ready to publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedTable {
+    pub cells: Vec<Vec<Cell>>,
+    pub row_totals: Vec<Cell>,
+    pub col_totals: Vec<Cell>,
+    pub grand_total: Cell,
+    /// True when every suppressed cell must be rendered with one and the same marker
+    /// that says nothing about size: here "<3" itself would give a count away (see the
+    /// README). False (the usual case): `Small` as "<3", `Hidden` as its own marker.
+    pub uniform_marker: bool,
+}
+
+/// A single breakdown (e.g. by gender) with its total, ready to publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedVector {
+    pub cells: Vec<Cell>,
+    pub total: Cell,
+    /// As `ProtectedTable::uniform_marker`.
+    pub uniform_marker: bool,
+}
+
+/// Protects a table published with its row totals, column totals and grand total.
+/// Rows shorter than the longest row are read as ending in zeros. Counts are ≥ 0.
+pub fn protect_table(rows: &[Vec<i64>], threshold: i64) -> ProtectedTable {
+    let (nr, nc) = (rows.len(), rows.iter().map(Vec::len).max().unwrap_or(0));
+    let value = |i: usize, j: usize| rows[i].get(j).copied().unwrap_or(0);
+    let mut lines = Lines::new(nr + 1, nc + 1, threshold);
+    for i in 0..nr {
+        for j in 0..nc {
+            lines.push(i, j, value(i, j), false);
+        }
+    }
+    for i in 0..nr {
+        lines.push(i, nc, (0..nc).map(|j| value(i, j)).sum(), true);
+    }
+    for j in 0..nc {
+        lines.push(nr, j, (0..nr).map(|i| value(i, j)).sum(), true);
+    }
+    lines.push(nr, nc, rows.iter().flatten().sum(), false);
+    let uniform_marker = lines.protect();
+    let mut out = lines.cells().into_iter();
+    let mut take = |n: usize| out.by_ref().take(n).collect::<Vec<_>>();
+    let cells = (0..nr).map(|_| take(nc)).collect();
+    let (row_totals, col_totals) = (take(nr), take(nc));
+    ProtectedTable {
+        cells,
+        row_totals,
+        col_totals,
+        grand_total: take(1).pop().unwrap_or(Cell::Shown(0)),
+        uniform_marker,
+    }
+}
+
+/// Protects one breakdown published with its total.
+pub fn protect_vector(values: &[i64], threshold: i64) -> ProtectedVector {
+    // One line: every count and the total meet in the same row and column node.
+    let mut lines = Lines::new(1, 1, threshold);
+    for v in values {
+        lines.push(0, 0, *v, false);
+    }
+    lines.push(0, 0, values.iter().sum(), true);
+    let uniform_marker = lines.protect();
+    let mut cells = lines.cells();
+    let total = cells.pop().unwrap_or(Cell::Shown(0));
+    ProtectedVector {
+        cells,
+        total,
+        uniform_marker,
+    }
+}
+
+/// What a reader of the published table knows about a suppressed count besides the
+/// visible counts and totals. Both readers know that zeros are always shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// Reads the markers: `Small` is in 1..threshold−1, `Hidden` is ≥ threshold.
+    Labels,
+    /// Sees one marker for every suppressed count: it is ≥ 1.
+    Uniform,
+}
+
+/// A published figure: a count or a total, in the row and column it is summed along.
+#[derive(Debug, Clone)]
+struct Entry {
+    row: usize,
+    col: usize,
+    value: i64,
+    /// Totals enter their line with a minus sign: with y = −total every line sums to 0.
+    negated: bool,
+    state: Cell,
+}
+
+/// The equations of a published table: every entry lies on one row line and one column
+/// line and each line's signed entries sum to zero (a table with its totals is an
+/// (R+1)×(C+1) grid; a vector is one line). The suppressed entries are the edges of a
+/// bipartite graph between line nodes, and a suppressed value can change in a
+/// consistent table exactly when it lies on a cycle of suppressed entries along which
+/// one unit can be moved without leaving what the reader knows of each value.
+struct Lines {
+    rows: usize,
+    cols: usize,
+    threshold: i64,
+    entries: Vec<Entry>,
+}
+
+impl Lines {
+    fn new(rows: usize, cols: usize, threshold: i64) -> Self {
+        Lines {
+            rows,
+            cols,
+            threshold,
+            entries: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, row: usize, col: usize, value: i64, negated: bool) {
+        let state = Cell::Shown(value);
+        self.entries.push(Entry {
+            row,
+            col,
+            value,
+            negated,
+            state,
+        });
+    }
+
+    fn cells(&self) -> Vec<Cell> {
+        self.entries.iter().map(|e| e.state).collect()
+    }
+
+    /// Primary suppression, then complementary suppression good against a reader of the
+    /// labels; only if that is impossible, a uniform marker and protection against a
+    /// reader who knows nothing but "≥ 1". Returns whether the uniform marker is needed.
+    fn protect(&mut self) -> bool {
+        for e in &mut self.entries {
+            if (1..self.threshold).contains(&e.value) {
+                e.state = Cell::Small;
+            }
+        }
+        let primary = self.cells();
+        if self.complete(Reader::Labels) {
+            return false;
+        }
+        for (e, state) in self.entries.iter_mut().zip(primary) {
+            e.state = state;
+        }
+        if !self.complete(Reader::Uniform) {
+            // Unreachable: with every non-zero entry hidden, each lies on a 4-cycle with
+            // its totals that can always move up by one. Kept so that a bug over-hides.
+            for e in &mut self.entries {
+                if e.value > 0 && e.state == Cell::Shown(e.value) {
+                    e.state = Cell::Hidden;
+                }
+            }
+        }
+        true
+    }
+
+    /// Hides further entries until every suppressed entry can take two values for
+    /// `reader`. Adding a hidden entry only widens what is consistent, so an entry once
+    /// safe stays safe and one pass suffices; entries hidden on a cycle are safe by it.
+    /// False when some entry cannot be protected against `reader` by any pattern.
+    fn complete(&mut self, reader: Reader) -> bool {
+        for k in 0..self.entries.len() {
+            if !self.entries[k].state.is_suppressed()
+                || self.cheapest_cycle(k, reader, false).is_some()
+            {
+                continue;
+            }
+            let Some(path) = self.cheapest_cycle(k, reader, true) else {
+                return false;
+            };
+            for p in path {
+                self.entries[p].state = Cell::Hidden;
+            }
+        }
+        true
+    }
+
+    /// The range `reader` knows a suppressed (or to-be-hidden) non-zero entry to lie in.
+    fn known_range(&self, value: i64, reader: Reader) -> (i64, i64) {
+        match reader {
+            Reader::Labels if value < self.threshold => (1, self.threshold - 1),
+            Reader::Labels => (self.threshold, i64::MAX),
+            Reader::Uniform => (1, i64::MAX),
+        }
+    }
+
+    /// Whether the signed value y of entry `k` can go (up, down) by one.
+    fn moves(&self, k: usize, reader: Reader) -> (bool, bool) {
+        let e = &self.entries[k];
+        let (lo, hi) = self.known_range(e.value, reader);
+        let (x_up, x_down) = (e.value < hi, e.value > lo);
+        if e.negated {
+            (x_down, x_up)
+        } else {
+            (x_up, x_down)
+        }
+    }
+
+    /// The visible entries to hide (cheapest first by total count, then by number) so
+    /// that entry `k` lies on a movable cycle; `Some(empty)` when it already does.
+    /// Without `allow_new`, only existing suppressions are used.
+    fn cheapest_cycle(&self, k: usize, reader: Reader, allow_new: bool) -> Option<Vec<usize>> {
+        let (up, down) = self.moves(k, reader);
+        let (row, col) = (self.entries[k].row, self.rows + self.entries[k].col);
+        // Moving y up on k is the arc row → col; the cycle closes with a path col → row.
+        let via_up = up
+            .then(|| self.path(col, row, k, reader, allow_new))
+            .flatten();
+        let via_down = down
+            .then(|| self.path(row, col, k, reader, allow_new))
+            .flatten();
+        match (via_up, via_down) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b.1 } else { a.1 }),
+            (a, b) => a.or(b).map(|(_, p)| p),
+        }
+    }
+
+    /// Dijkstra over line nodes; arcs are suppressed entries (cost 0) and, with
+    /// `allow_new`, visible non-zero entries (cost: their count, then one per entry).
+    #[allow(clippy::type_complexity)]
+    fn path(
+        &self,
+        from: usize,
+        to: usize,
+        skip: usize,
+        reader: Reader,
+        allow_new: bool,
+    ) -> Option<((i64, usize), Vec<usize>)> {
+        let nodes = self.rows + self.cols;
+        let mut arcs: Vec<Vec<(usize, usize, (i64, usize))>> = vec![Vec::new(); nodes];
+        for (k, e) in self.entries.iter().enumerate() {
+            let cost = match e.state {
+                _ if k == skip || e.value <= 0 => continue,
+                Cell::Shown(v) if allow_new => (v, 1),
+                Cell::Shown(_) => continue,
+                Cell::Small | Cell::Hidden => (0, 0),
+            };
+            let (up, down) = self.moves(k, reader);
+            let (r, c) = (e.row, self.rows + e.col);
+            if up {
+                arcs[r].push((c, k, cost));
+            }
+            if down {
+                arcs[c].push((r, k, cost));
+            }
+        }
+        let mut best: Vec<Option<(i64, usize)>> = vec![None; nodes];
+        let mut via: Vec<Option<(usize, usize)>> = vec![None; nodes];
+        let mut queue = BinaryHeap::from([Reverse(((0, 0), from))]);
+        best[from] = Some((0, 0));
+        while let Some(Reverse((cost, node))) = queue.pop() {
+            if best[node].is_some_and(|b| b < cost) {
+                continue;
+            }
+            if node == to {
+                let mut entries = Vec::new();
+                let mut at = to;
+                while let Some((prev, k)) = via[at] {
+                    if matches!(self.entries[k].state, Cell::Shown(_)) {
+                        entries.push(k);
+                    }
+                    at = prev;
+                }
+                return Some((cost, entries));
+            }
+            for &(next, k, (v, n)) in &arcs[node] {
+                let c = (cost.0 + v, cost.1 + n);
+                if best[next].is_none_or(|b| c < b) {
+                    best[next] = Some(c);
+                    via[next] = Some((node, k));
+                    queue.push(Reverse((c, next)));
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use serde_json::{json, Value};
+
+    fn case(person: &str, authority: &str, opened: Date, closed: Option<Date>) -> CaseRec {
+        CaseRec {
+            id: format!("{person}-{opened}"),
+            person_id: person.to_owned(),
+            authority: authority.to_owned(),
+            opened_on: opened,
+            closed_on: closed,
+        }
+    }
+
+    fn report(sent: Option<Date>, gender: &str, birth: Option<Date>, cats: &[&str]) -> ReportRec {
+        ReportRec {
+            id: format!("r-{sent:?}-{birth:?}"),
+            case_id: "c".to_owned(),
+            sent_on: sent,
+            gender: gender.to_owned(),
+            birth_date: birth,
+            categories: cats.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn every_authority_code_of_spec_6_has_its_venue() {
+        use Venue::*;
+        let codes = [
+            ("kommune", Kommune),
+            ("familieretshuset", Familieretshuset),
+            ("familieretten", Familieretshuset),
+            ("ankestyrelsen", Kommune),
+            ("ungdomskriminalitetsnaevnet", Kommune),
+            ("boern_og_unge_udvalget", Kommune),
+            ("retten", Kommune),
+            ("jobcenter", Other),
+            ("ydelse", Other),
+            ("sundhed", Other),
+            ("misbrugsbehandling", Other),
+            ("bolig", Other),
+            ("politi", Other),
+            ("anden", Other),
+        ];
+        for (code, venue) in codes {
+            assert_eq!(venue_of(code), venue, "{code}");
+        }
+        assert_eq!(venue_of("not-a-code"), Other);
+    }
+
+    #[test]
+    fn age_counts_whole_years_and_a_leap_day_birthday_comes_on_1_march() {
+        let birth = date(2008, 2, 29);
+        assert_eq!(age_on(birth, date(2023, 2, 28)), 14);
+        assert_eq!(age_on(birth, date(2023, 3, 1)), 15);
+        assert_eq!(age_on(birth, date(2024, 2, 28)), 15);
+        assert_eq!(age_on(birth, date(2024, 2, 29)), 16);
+        assert_eq!(age_on(date(2010, 6, 15), date(2020, 6, 14)), 9);
+        assert_eq!(age_on(date(2010, 6, 15), date(2020, 6, 15)), 10);
+        assert_eq!(age_on(date(2021, 1, 1), date(2020, 12, 31)), -1);
+    }
+
+    #[test]
+    fn age_bands_change_exactly_at_their_edges() {
+        let edges = [
+            (5, "0-5"),
+            (6, "6-9"),
+            (9, "6-9"),
+            (10, "10-12"),
+            (12, "10-12"),
+        ];
+        let more = [
+            (13, "13-15"),
+            (15, "13-15"),
+            (16, "16-17"),
+            (17, "16-17"),
+            (18, "18+"),
+        ];
+        for (age, band) in edges
+            .into_iter()
+            .chain(more)
+            .chain([(0, "0-5"), (40, "18+")])
+        {
+            assert_eq!(age_band(age), band, "age {age}");
+        }
+        // A band is decided by the age on the sent date: the day before the 13th
+        // birthday the report is in 10-12, on the birthday in 13-15.
+        let birth = Some(date(2007, 5, 10));
+        let reports = [
+            report(Some(date(2020, 5, 9)), "girl", birth, &[]),
+            report(Some(date(2020, 5, 10)), "girl", birth, &[]),
+        ];
+        assert_eq!(report_counts(2020, &reports).age_band, [0, 0, 1, 1, 0, 0]);
+    }
+
+    #[test]
+    fn cases_are_new_active_carried_over_and_cumulative_as_spec_5_defines() {
+        let cases = [
+            // Opened 2019, closed during 2020: active, carried over.
+            case("p1", "kommune", date(2019, 3, 1), Some(date(2020, 6, 30))),
+            // Closed 31 Dec 2019, before 1 Jan 2020: not active; still cumulative.
+            case("p2", "kommune", date(2019, 5, 1), Some(date(2019, 12, 31))),
+            // Closed ON 1 Jan 2020: not closed before 1 Jan, so active, carried over.
+            case("p3", "retten", date(2019, 11, 11), Some(date(2020, 1, 1))),
+            // Opened 2018, still open: active, carried over.
+            case("p4", "familieretten", date(2018, 1, 1), None),
+            // New on the first and the last day of 2020; p5 has two new cases.
+            case("p5", "kommune", date(2020, 1, 1), None),
+            case("p5", "familieretshuset", date(2020, 12, 31), None),
+            // New, closed within the year, an `other` venue; p1 again (an older case).
+            case("p1", "jobcenter", date(2020, 7, 7), Some(date(2020, 8, 8))),
+            // Opened 2021: outside every 2020 figure.
+            case("p6", "kommune", date(2021, 1, 1), None),
+        ];
+        let a = annual("bv", 2020, &cases, &[]);
+        // new: p5 ×2 and p1's jobcenter case = 3 (kommune 1, familieretshuset 1, other 1).
+        let by_venue = ByVenue {
+            total: 3,
+            kommune: 1,
+            familieretshuset: 1,
+            other: 1,
+        };
+        assert_eq!(a.new_cases, by_venue);
+        // active: p1 (2019), p3, p4, and the 3 new = 6; carried over: p1, p3, p4 = 3.
+        assert_eq!((a.active_cases, a.carried_over), (6, 3));
+        // cumulative: every case but the 2021 one = 7.
+        assert_eq!(a.cumulative, 7);
+        // distinct persons among the 3 new cases: p5, p1.
+        assert_eq!(a.persons_with_new_case, 2);
+    }
+
+    #[test]
+    fn growth_is_rounded_half_away_from_zero_and_null_without_a_year_before() {
+        let mut cases = Vec::new();
+        // 2019: 8 kommune, 8 familieretshuset, 0 other.
+        for n in 0..8 {
+            cases.push(case(&format!("a{n}"), "kommune", date(2019, 2, 1), None));
+            cases.push(case(
+                &format!("b{n}"),
+                "familieretshuset",
+                date(2019, 2, 1),
+                None,
+            ));
+        }
+        // 2020: 9 kommune (+1/8 = +12.5 % → 13), 7 familieretshuset (−12.5 % → −13),
+        // 2 other (2019 had none → null); total 18 vs 16 (+12.5 % → 13).
+        for n in 0..9 {
+            cases.push(case(
+                &format!("c{n}"),
+                "ankestyrelsen",
+                date(2020, 3, 1),
+                None,
+            ));
+        }
+        for n in 0..7 {
+            cases.push(case(
+                &format!("d{n}"),
+                "familieretten",
+                date(2020, 3, 1),
+                None,
+            ));
+        }
+        cases.push(case("e1", "politi", date(2020, 3, 1), None));
+        cases.push(case("e2", "bolig", date(2020, 3, 1), None));
+        let g = annual("o", 2020, &cases, &[]).growth_pct;
+        let expected = ByVenue {
+            total: Some(13),
+            kommune: Some(13),
+            familieretshuset: Some(-13),
+            other: None,
+        };
+        assert_eq!(g, expected);
+        // The first year of all has no year before at all.
+        assert_eq!(annual("o", 2019, &cases, &[]).growth_pct.total, None);
+    }
+
+    #[test]
+    fn reports_are_counted_by_sent_date_and_shared_over_that_count() {
+        let reports = [
+            // 9 years old on the sent date; two categories and one repeated.
+            report(
+                Some(date(2020, 3, 1)),
+                "girl",
+                Some(date(2010, 6, 1)),
+                &["fysisk_vold", "konflikt_i_hjemmet", "fysisk_vold"],
+            ),
+            // Birthday on the sent date: 14. An unknown category code is ignored.
+            report(
+                Some(date(2020, 6, 1)),
+                "boy",
+                Some(date(2006, 6, 1)),
+                &["fysisk_vold", "x"],
+            ),
+            // Unknown birth date: in the base, in no age band, not in the mean.
+            report(Some(date(2020, 12, 31)), "unknown", None, &["andet"]),
+            // An adult's code counts as its child's code.
+            report(Some(date(2020, 1, 1)), "woman", Some(date(2001, 1, 1)), &[]),
+            // Not sent, or sent in another year: not reports of 2020.
+            report(None, "girl", Some(date(2010, 1, 1)), &["andet"]),
+            report(Some(date(2019, 12, 31)), "girl", None, &["andet"]),
+            report(Some(date(2021, 1, 1)), "boy", None, &["andet"]),
+        ];
+        let r = annual("o", 2020, &[], &reports).reports_of_concern;
+        // Base: 4 reports. Girls 2/4 (girl + woman), boy 1/4, unknown 1/4.
+        assert_eq!(r.total, 4);
+        let gender: Vec<f64> = r.gender_pct.iter().map(|(_, p)| p).collect();
+        assert_eq!(gender, [50.0, 25.0, 0.0, 25.0]);
+        // Ages 9, 14, 19 → bands 6-9, 13-15, 18+, each 1/4; the unknown one in none.
+        let bands: Vec<f64> = r.age_band_pct.iter().map(|(_, p)| p).collect();
+        assert_eq!(bands, [0.0, 25.0, 0.0, 25.0, 0.0, 25.0]);
+        // Mean of the known ages only: (9 + 14 + 19) / 3 = 14.0.
+        assert_eq!(r.mean_age, Some(14.0));
+        // fysisk_vold in 2 of 4 reports (the repeat counts once); the shares of the
+        // categories sum to 50 + 25 + 25 = 100 here, more when reports name several.
+        assert_eq!(r.category_pct.get("fysisk_vold"), Some(50.0));
+        assert_eq!(r.category_pct.get("konflikt_i_hjemmet"), Some(25.0));
+        assert_eq!(r.category_pct.get("andet"), Some(25.0));
+        assert_eq!(r.category_pct.get("mistrivsel"), Some(0.0));
+    }
+
+    #[test]
+    fn shares_round_to_one_decimal_half_away_from_zero() {
+        // 1 of 16 = 6.25 % → 6.3 (not the 6.2 of round-half-even); 1 of 6 = 16.67 → 16.7.
+        assert_eq!((pct1(1, 16), pct1(1, 6), pct1(0, 0)), (6.3, 16.7, 0.0));
+        // Mean age 12.25 → 12.3: ages 12, 12, 12, 13.
+        let birth = |y| Some(date(y, 1, 1));
+        let reports: Vec<_> = [2008, 2008, 2008, 2007]
+            .into_iter()
+            .map(|y| report(Some(date(2020, 6, 1)), "boy", birth(y), &[]))
+            .collect();
+        assert_eq!(
+            annual("o", 2020, &[], &reports).reports_of_concern.mean_age,
+            Some(12.3)
+        );
+    }
+
+    #[test]
+    fn a_year_without_reports_has_zero_shares_and_no_mean_age() {
+        let r = annual("o", 2020, &[], &[]).reports_of_concern;
+        assert_eq!((r.total, r.mean_age), (0, None));
+        assert!(r.category_pct.iter().all(|(_, p)| p == 0.0));
+    }
+
+    /// Data built to give the model organisation's published 2020 figures (SPEC §5).
+    fn model_organisation_2020() -> (Vec<CaseRec>, Vec<ReportRec>) {
+        let kommune = [
+            "kommune",
+            "ankestyrelsen",
+            "ungdomskriminalitetsnaevnet",
+            "retten",
+        ];
+        let family = ["familieretshuset", "familieretten"];
+        let day = |y: i16, n: usize| date(y, 1 + (n % 12) as i8, 1 + (n % 27) as i8);
+        let mut cases = Vec::new();
+        // 3,221 cases opened 2015–2018, all closed before 2020.
+        for n in 0..3221 {
+            let opened = day(2015 + (n % 4) as i16, n);
+            cases.push(case(
+                &format!("old{n}"),
+                kommune[n % 4],
+                opened,
+                Some(date(2019, 6, 30)),
+            ));
+        }
+        // 2019: 398 kommune-group + 169 familieretshuset-group = 567 new. The first 132
+        // stay active into 2020 (open, closed 1 Jan 2020, or closed 2021), the rest
+        // close on 31 Dec 2019.
+        for n in 0..567 {
+            let authority = if n < 398 {
+                kommune[n % 4]
+            } else {
+                family[n % 2]
+            };
+            let closed = match (n < 132, n % 3) {
+                (false, _) => Some(date(2019, 12, 31)),
+                (true, 0) => None,
+                (true, 1) => Some(date(2020, 1, 1)),
+                (true, _) => Some(date(2021, 3, 1)),
+            };
+            cases.push(case(&format!("p2019-{n}"), authority, day(2019, n), closed));
+        }
+        // 2020: 438 + 236 = 674 new, each of a different person; 50 of those persons
+        // also had a case in 2019.
+        for n in 0..674 {
+            let authority = if n < 438 {
+                kommune[n % 4]
+            } else {
+                family[n % 2]
+            };
+            let person = if n < 50 {
+                format!("p2019-{n}")
+            } else {
+                format!("p2020-{n}")
+            };
+            cases.push(case(&person, authority, day(2020, n), None));
+        }
+        // 2021 is not part of 2020's figures.
+        for n in 0..10 {
+            cases.push(case(&format!("p2021-{n}"), "kommune", day(2021, n), None));
+        }
+        // 173 reports sent in 2020, ages at the sent date: 8 × 5, 14 × 9, 34 × 12,
+        // 57 × 13, 14 × 14, 45 × 16, 1 × 18.
+        let ages = [
+            (5, 8),
+            (9, 14),
+            (12, 34),
+            (13, 57),
+            (14, 14),
+            (16, 45),
+            (18, 1),
+        ];
+        let ages = ages
+            .into_iter()
+            .flat_map(|(age, n)| std::iter::repeat_n(age, n));
+        let in_range = |i: usize, r: std::ops::Range<usize>| r.contains(&i);
+        let mut reports = Vec::new();
+        for (i, age) in ages.enumerate() {
+            let sent = day(2020, i);
+            // Half the children have had this year's birthday on the sent date, half
+            // have it the next day.
+            let birth = if i % 2 == 0 {
+                date(2020 - age, sent.month(), sent.day())
+            } else {
+                date(2020 - age - 1, sent.month(), sent.day() + 1)
+            };
+            let categories: Vec<&str> = [
+                ("konflikt_i_hjemmet", 0..87),
+                ("psykisk_vold", 60..112),
+                ("omsorgssvigt", 100..140),
+                ("seksuelle_overgreb", 140..150),
+                ("selvskade", 150..170),
+                ("andet", 170..173),
+            ]
+            .into_iter()
+            .filter(|(_, r)| in_range(i, r.clone()))
+            .map(|(c, _)| c)
+            .collect();
+            let gender = if i < 123 { "girl" } else { "boy" };
+            reports.push(report(Some(sent), gender, Some(birth), &categories));
+        }
+        reports.push(report(None, "girl", None, &["andet"]));
+        reports.push(report(Some(date(2019, 12, 31)), "girl", None, &["andet"]));
+        reports.push(report(Some(date(2021, 1, 1)), "boy", None, &["andet"]));
+        (cases, reports)
+    }
+
+    #[test]
+    fn the_model_organisations_2020_figures_come_out_of_matching_data() {
+        let (cases, reports) = model_organisation_2020();
+        let got = serde_json::to_value(annual("bv", 2020, &cases, &reports)).unwrap();
+        let mut categories = serde_json::Map::new();
+        for c in CATEGORIES {
+            categories.insert(c.to_owned(), json!(0.0));
+        }
+        // Category shares over 173: 87 → 50.289 → 50.3; 52 → 30.058 → 30.1;
+        // 40 → 23.121 → 23.1; 10 → 5.780 → 5.8; 20 → 11.561 → 11.6; 3 → 1.734 → 1.7.
+        // They sum to 122.6: a report may name several categories.
+        for (c, p) in [
+            ("konflikt_i_hjemmet", 50.3),
+            ("psykisk_vold", 30.1),
+            ("omsorgssvigt", 23.1),
+            ("seksuelle_overgreb", 5.8),
+            ("selvskade", 11.6),
+            ("andet", 1.7),
+        ] {
+            categories.insert(c.to_owned(), json!(p));
+        }
+        let expected = json!({
+            "org": "bv", "year": 2020,
+            // 438 + 236 new in 2020, none at an `other` authority.
+            "new_cases": {"total": 674, "kommune": 438, "familieretshuset": 236, "other": 0},
+            // active = 674 new + 132 carried over from 2019; cumulative =
+            // 3,221 + 567 + 674 = 4,462 (the 2021 cases are not counted).
+            "active_cases": 806, "carried_over": 132, "cumulative": 4462,
+            "persons_with_new_case": 674,
+            // 100·107/567 = 18.9 → 19; 100·40/398 = 10.05 → 10; 100·67/169 = 39.6 → 40;
+            // other: 2019 had none → null.
+            "growth_pct": {"total": 19, "kommune": 10, "familieretshuset": 40, "other": null},
+            "reports_of_concern": {
+                // The 3 reports unsent, of 2019 or of 2021 are not counted.
+                "total": 173,
+                // 123/173 = 71.10 %, 50/173 = 28.90 %.
+                "gender_pct": {"girl": 71.1, "boy": 28.9, "other": 0.0, "unknown": 0.0},
+                // 8, 14, 34, 57 + 14 = 71, 45, 1 of 173 → 4.62, 8.09, 19.65, 41.04,
+                // 26.01, 0.58.
+                "age_band_pct": {"0-5": 4.6, "6-9": 8.1, "10-12": 19.7, "13-15": 41.0,
+                                 "16-17": 26.0, "18+": 0.6},
+                // 40 + 126 + 408 + 741 + 196 + 720 + 18 = 2,249 = 13 × 173.
+                "mean_age": 13.0,
+                "category_pct": categories,
+            }
+        });
+        assert_eq!(got, expected);
+    }
+
+    /// The key structure of a JSON value, with `category_pct` cut to the keys shown.
+    fn keys(v: &Value, category_keys: &[&str]) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(k, _)| !category_keys.is_empty() || k.as_str() != "x")
+                    .map(|(k, v)| {
+                        let inner = if k == "category_pct" {
+                            let only =
+                                |(c, _): (&String, &Value)| category_keys.contains(&c.as_str());
+                            Value::Object(
+                                v.as_object()
+                                    .into_iter()
+                                    .flatten()
+                                    .filter(|e| only(*e))
+                                    .map(|(c, _)| (c.clone(), Value::Null))
+                                    .collect(),
+                            )
+                        } else {
+                            keys(v, category_keys)
+                        };
+                        (k.clone(), inner)
+                    })
+                    .collect(),
+            ),
+            _ => Value::Null,
+        }
+    }
+
+    #[test]
+    fn the_json_has_the_shape_of_spec_5() {
+        // The example of SPEC §5, as printed there.
+        let spec: Value = serde_json::from_str(
+            r#"{"org": "bv", "year": 2020,
+             "new_cases": {"total": 674, "kommune": 438, "familieretshuset": 236, "other": 0},
+             "active_cases": 806, "carried_over": 132, "cumulative": 4462,
+             "persons_with_new_case": 674,
+             "growth_pct": {"total": 19, "kommune": 10, "familieretshuset": 40, "other": null},
+             "reports_of_concern": {"total": 173,
+               "gender_pct": {"girl": 71.1, "boy": 28.9, "other": 0.0, "unknown": 0.0},
+               "age_band_pct": {"0-5": 4.6, "6-9": 8.1, "10-12": 19.7, "13-15": 41.0,
+                                "16-17": 26.0, "18+": 0.6},
+               "mean_age": 13.0,
+               "category_pct": {"mistrivsel": 0.0, "fysisk_vold": 0.0}}}"#,
+        )
+        .unwrap();
+        let ours = serde_json::to_value(annual("o", 2020, &[], &[])).unwrap();
+        let shown = ["mistrivsel", "fysisk_vold"];
+        assert_eq!(keys(&ours, &shown), keys(&spec, &shown));
+        // …and `category_pct` has every code of §6, in §6's order.
+        let r = annual("o", 2020, &[], &[]).reports_of_concern;
+        let text = serde_json::to_string(&r.category_pct).unwrap();
+        let order: Vec<usize> = CATEGORIES
+            .iter()
+            .map(|c| text.find(&format!("\"{c}\"")).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Disclosure control
+    // ---------------------------------------------------------------------------------
+
+    use proptest::prelude::*;
+
+    const S: Cell = Cell::Small;
+    const H: Cell = Cell::Hidden;
+    fn v(n: i64) -> Cell {
+        Cell::Shown(n)
+    }
+
+    #[test]
+    fn a_table_without_small_counts_is_published_as_it_is() {
+        let t = protect_table(&[vec![3, 0, 7], vec![4, 9, 0]], 3);
+        assert_eq!(t.cells, [vec![v(3), v(0), v(7)], vec![v(4), v(9), v(0)]]);
+        assert_eq!(
+            (t.row_totals, t.col_totals),
+            (vec![v(10), v(13)], vec![v(7), v(9), v(7)])
+        );
+        assert_eq!((t.grand_total, t.uniform_marker), (v(23), false));
+    }
+
+    #[test]
+    fn a_small_count_is_hidden_with_the_cheapest_rectangle_around_it() {
+        // The 1 alone in its row and column could be read from either total. The
+        // cheapest cycle through it is the rectangle 1–5 / 4–6 (cost 5 + 4 + 6 = 15;
+        // 1–7 / 4–8 would cost 19, going through totals costs more still). Moving one
+        // unit round it (2, 4 / 3, 7) stays within "<3" and "≥ 3": the 1 is not found.
+        let t = protect_table(&[vec![1, 5, 7], vec![4, 6, 8]], 3);
+        assert_eq!(t.cells, [vec![S, H, v(7)], vec![H, H, v(8)]]);
+        assert_eq!(
+            (t.row_totals, t.col_totals),
+            (vec![v(13), v(18)], vec![v(5), v(11), v(15)])
+        );
+        assert!(!t.uniform_marker);
+    }
+
+    #[test]
+    fn zeros_stay_shown_and_a_small_total_is_itself_small() {
+        // Row 0 sums to 2: the total is "<3" too, and the 2 is then safe in its row;
+        // its column still needs a partner (the 3 below it, the row of 9 with it).
+        let t = protect_table(&[vec![2, 0], vec![3, 9]], 3);
+        assert_eq!(t.cells[0][1], v(0));
+        assert_eq!(t.row_totals[0], S);
+        assert_eq!(t.cells[0][0], S);
+        assert!(t.cells[1][0].is_suppressed());
+    }
+
+    #[test]
+    fn a_breakdown_hides_the_next_smallest_count_only_when_needed() {
+        // 2 and 1 hide each other: they sum to 3, which 1 + 2 or 2 + 1 both give.
+        let p = protect_vector(&[120, 50, 2, 1], 3);
+        assert_eq!((p.cells, p.total), (vec![v(120), v(50), S, S], v(173)));
+        // A single 2 would be 173 − 170 − 1…: the next smallest, 50, goes too.
+        let p = protect_vector(&[120, 50, 2, 0], 3);
+        assert_eq!((p.cells, p.total), (vec![v(120), H, S, v(0)], v(172)));
+        // 1 + 1 = 2 leaves no choice ("<3" is at least 1): the next smallest goes too.
+        let p = protect_vector(&[1, 1, 100, 200], 3);
+        assert_eq!(p.cells, [S, S, H, v(200)]);
+        // 2 + 2 = 4 likewise ("<3" is at most 2).
+        let p = protect_vector(&[2, 2, 100, 200], 3);
+        assert_eq!(p.cells, [S, S, H, v(200)]);
+        assert!(!p.uniform_marker);
+    }
+
+    #[test]
+    fn when_the_labels_alone_give_a_count_away_the_marker_must_be_uniform() {
+        // Total "<3" of two "<3" counts: both must be 1. No hiding helps; with one
+        // marker that says nothing about size, 1 + 1 = 2 is as likely as 5 + 1 = 6.
+        let p = protect_vector(&[1, 1], 3);
+        assert_eq!((p.cells, p.total, p.uniform_marker), (vec![S, S], S, true));
+        // With threshold 2, "<2" itself says 1.
+        assert!(protect_vector(&[1, 5, 7], 2).uniform_marker);
+        assert!(!protect_vector(&[4, 5, 7], 2).uniform_marker);
+    }
+
+    #[test]
+    fn the_empty_table_is_a_zero() {
+        let t = protect_table(&[], 3);
+        assert_eq!((t.cells.len(), t.grand_total), (0, v(0)));
+        assert_eq!(protect_vector(&[], 3).total, v(0));
+    }
+
+    /// The published table as a grid of (R+1)×(C+1) entries with totals: the truth and
+    /// what is suppressed. Row `nr` holds the column totals, column `nc` the row totals.
+    struct Published {
+        nr: usize,
+        nc: usize,
+        truth: Vec<Vec<i64>>,
+        cell: Vec<Vec<Cell>>,
+    }
+
+    impl Published {
+        fn new(rows: &[Vec<i64>], t: &ProtectedTable) -> Self {
+            let (nr, nc) = (rows.len(), rows[0].len());
+            let mut truth = vec![vec![0; nc + 1]; nr + 1];
+            let mut cell = vec![vec![Cell::Shown(0); nc + 1]; nr + 1];
+            for i in 0..nr {
+                for j in 0..nc {
+                    truth[i][j] = rows[i][j];
+                    truth[i][nc] += rows[i][j];
+                    truth[nr][j] += rows[i][j];
+                    truth[nr][nc] += rows[i][j];
+                    cell[i][j] = t.cells[i][j];
+                }
+                cell[i][nc] = t.row_totals[i];
+            }
+            cell[nr][..nc].copy_from_slice(&t.col_totals[..nc]);
+            cell[nr][nc] = t.grand_total;
+            Published {
+                nr,
+                nc,
+                truth,
+                cell,
+            }
+        }
+
+        fn lines(&self) -> impl Iterator<Item = Vec<(usize, usize)>> + '_ {
+            let rows = (0..=self.nr).map(|i| (0..=self.nc).map(|j| (i, j)).collect());
+            let cols = (0..=self.nc).map(|j| (0..=self.nr).map(|i| (i, j)).collect());
+            rows.chain(cols)
+        }
+
+        fn suppressed(&self) -> Vec<(usize, usize)> {
+            let all = (0..=self.nr).flat_map(|i| (0..=self.nc).map(move |j| (i, j)));
+            all.filter(|&(i, j)| self.cell[i][j].is_suppressed())
+                .collect()
+        }
+    }
+
+    /// What a reader knows of entry (i, j): its exact value or a range. `cap` stands in
+    /// for "no upper bound" in the brute force.
+    fn known(p: &Published, i: usize, j: usize, t: i64, labels: bool, cap: i64) -> (i64, i64) {
+        match p.cell[i][j] {
+            Cell::Shown(x) => (x, x),
+            Cell::Small if labels => (1, t - 1),
+            Cell::Hidden if labels => (t, cap),
+            Cell::Small | Cell::Hidden => (1, cap),
+        }
+    }
+
+    /// Brute force, knowing nothing of cycles: is there a table of non-negative counts
+    /// consistent with everything published (visible counts and totals, the reader's
+    /// ranges of suppressed ones) in which entry `probe` differs from the truth?
+    fn can_differ(p: &Published, t: i64, labels: bool, probe: (usize, usize)) -> bool {
+        let cap = p.truth[p.nr][p.nc] + t + 2;
+        let range = (0..=p.nr)
+            .map(|i| (0..=p.nc).map(|j| known(p, i, j, t, labels, cap)).collect())
+            .collect();
+        let cur = vec![vec![0; p.nc]; p.nr];
+        Search {
+            p,
+            range,
+            probe,
+            cur,
+        }
+        .fill(0)
+    }
+
+    /// Depth-first enumeration of the counts, row by row, of every table within the
+    /// known ranges; a partial table is dropped as soon as a row or column can no longer
+    /// reach its (known range of) total.
+    struct Search<'a> {
+        p: &'a Published,
+        range: Vec<Vec<(i64, i64)>>,
+        probe: (usize, usize),
+        cur: Vec<Vec<i64>>,
+    }
+
+    impl Search<'_> {
+        fn fill(&mut self, pos: usize) -> bool {
+            let (nr, nc) = (self.p.nr, self.p.nc);
+            if pos == nr * nc {
+                return self.consistent_and_different();
+            }
+            let (i, j) = (pos / nc, pos % nc);
+            let row_done: i64 = self.cur[i][..j].iter().sum();
+            let col_done: i64 = self.cur[..i].iter().map(|r| r[j]).sum();
+            let row_rest = (j + 1..nc).map(|k| self.range[i][k]);
+            let col_rest = (i + 1..nr).map(|k| self.range[k][j]);
+            let sum = |it: &mut dyn Iterator<Item = (i64, i64)>| {
+                it.fold((0, 0), |(a, b), (lo, hi)| (a + lo, b + hi))
+            };
+            let (row_min, row_max) = sum(&mut row_rest.into_iter());
+            let (col_min, col_max) = sum(&mut col_rest.into_iter());
+            let ((rlo, rhi), (clo, chi)) = (self.range[i][nc], self.range[nr][j]);
+            let (lo, hi) = self.range[i][j];
+            let lo = lo
+                .max(rlo - row_done - row_max)
+                .max(clo - col_done - col_max);
+            let hi = hi
+                .min(rhi - row_done - row_min)
+                .min(chi - col_done - col_min);
+            let truth = self.p.truth[i][j];
+            // Nearest the truth first: a second consistent table, if any, is near.
+            let mut values: Vec<i64> = (lo..=hi).collect();
+            values.sort_by_key(|x| ((x - truth).abs(), *x));
+            for x in values {
+                if (i, j) == self.probe && x == truth {
+                    continue;
+                }
+                self.cur[i][j] = x;
+                if self.fill(pos + 1) {
+                    return true;
+                }
+            }
+            false
+        }
+
+        fn consistent_and_different(&self) -> bool {
+            let (nr, nc, cur) = (self.p.nr, self.p.nc, &self.cur);
+            let row = |i: usize| cur[i].iter().sum::<i64>();
+            let col = |j: usize| cur.iter().map(|r| r[j]).sum::<i64>();
+            let value = |i: usize, j: usize| match (i == nr, j == nc) {
+                (false, false) => cur[i][j],
+                (false, true) => row(i),
+                (true, false) => col(j),
+                (true, true) => cur.iter().flatten().sum(),
+            };
+            let fits = |i: usize, j: usize| {
+                let (lo, hi) = self.range[i][j];
+                (lo..=hi).contains(&value(i, j))
+            };
+            let totals_fit = (0..=nr).all(|i| fits(i, nc)) && (0..nc).all(|j| fits(nr, j));
+            let (pi, pj) = self.probe;
+            totals_fit && value(pi, pj) != self.p.truth[pi][pj]
+        }
+    }
+
+    /// Checks a protected table against an adversary who enumerates every consistent
+    /// table: each suppressed entry must be able to take a second value.
+    fn assert_nothing_recoverable(rows: &[Vec<i64>], t: i64) -> Result<(), TestCaseError> {
+        let _dbg = Dbg(std::time::Instant::now(), format!("{rows:?} t={t}"));
+        let table = protect_table(rows, t);
+        let p = Published::new(rows, &table);
+        let labels = !table.uniform_marker;
+        for probe in p.suppressed() {
+            prop_assert!(
+                can_differ(&p, t, labels, probe),
+                "{probe:?} of {rows:?} (t = {t}, labels = {labels}) is recoverable: {table:?}"
+            );
+        }
+        if table.uniform_marker {
+            // Only when no pattern helps: even with every non-zero entry hidden, a
+            // reader of the labels pins some small count.
+            let mut all = Published::new(rows, &table);
+            for (i, row) in all.cell.iter_mut().enumerate() {
+                for (j, c) in row.iter_mut().enumerate() {
+                    let x = all.truth[i][j];
+                    *c = if x == 0 {
+                        v(0)
+                    } else if x < t {
+                        S
+                    } else {
+                        H
+                    };
+                }
+            }
+            let pinned = all
+                .suppressed()
+                .into_iter()
+                .any(|e| !can_differ(&all, t, true, e));
+            prop_assert!(
+                pinned,
+                "{rows:?} (t = {t}) got a uniform marker it did not need"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_adversary_sees_through_a_pattern_that_only_obeys_the_line_rule() {
+        // Hide, in a 3×3 table of fives with its totals, the rectangle of rows 0–1 ×
+        // columns 0–1, the rectangle of row 2 and the totals row × column 2 and the
+        // totals column, and the cell (1, 2) joining them. Every row and column has 0 or
+        // ≥ 2 hidden entries, yet (1, 2) is fixed: summing rows 0 and 1 of the table
+        // cancels the first rectangle and leaves (1, 2) alone with known numbers. Both
+        // checks used below must see it, or they would prove nothing.
+        let rows = vec![vec![5; 3]; 3];
+        let hidden = [
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+            (2, 2),
+            (2, 3),
+            (3, 2),
+            (3, 3),
+            (1, 2),
+        ];
+        let mut p = Published::new(&rows, &protect_table(&rows, 3));
+        for (i, j) in hidden {
+            p.cell[i][j] = H;
+        }
+        for line in p.lines() {
+            let n = line
+                .iter()
+                .filter(|&&(i, j)| p.cell[i][j].is_suppressed())
+                .count();
+            assert_ne!(n, 1);
+        }
+        assert!(is_bridge(&p, (1, 2)) && !can_differ(&p, 3, false, (1, 2)));
+        assert!(!is_bridge(&p, (0, 0)) && can_differ(&p, 3, false, (0, 0)));
+        // And a lone small count with only its own suppression is read off its row.
+        let rows = vec![vec![1, 5], vec![4, 6]];
+        let mut p = Published::new(&rows, &protect_table(&rows, 3));
+        p.cell = vec![
+            vec![S, v(5), v(6)],
+            vec![v(4), v(6), v(10)],
+            vec![v(5), v(11), v(16)],
+        ];
+        assert!(!can_differ(&p, 3, true, (0, 0)));
+    }
+
+    struct Dbg(std::time::Instant, String);
+    impl Drop for Dbg {
+        fn drop(&mut self) {
+            let e = self.0.elapsed();
+            if e.as_millis() > 200 {
+                eprintln!("SLOW {:?} {}", e, self.1);
+            }
+        }
+    }
+
+    /// Cycle test by union–find, independent of the search in `Lines`: an entry is fixed
+    /// by the row and column equations together exactly when removing it disconnects
+    /// its row from its column among the suppressed entries (it is a bridge).
+    fn is_bridge(p: &Published, e: (usize, usize)) -> bool {
+        let n = p.nr + 1 + p.nc + 1;
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for (i, j) in p.suppressed().into_iter().filter(|&f| f != e) {
+            let (a, b) = (find(&mut parent, i), find(&mut parent, p.nr + 1 + j));
+            parent[a] = b;
+        }
+        find(&mut parent, e.0) != find(&mut parent, p.nr + 1 + e.1)
+    }
+
+    fn table(max_dim: usize, max_count: i64) -> impl Strategy<Value = Vec<Vec<i64>>> {
+        (1..=max_dim, 1..=max_dim).prop_flat_map(move |(r, c)| {
+            prop::collection::vec(prop::collection::vec(0..=max_count, c), r)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn no_small_count_is_shown_or_recoverable_from_one_line(rows in table(8, 20), t in 2i64..=5) {
+            let table = protect_table(&rows, t);
+            let p = Published::new(&rows, &table);
+            let any_small = (0..=p.nr).any(|i| (0..=p.nc).any(|j| (1..t).contains(&p.truth[i][j])));
+            for (i, row) in p.cell.iter().enumerate() {
+                for (j, c) in row.iter().enumerate() {
+                    let x = p.truth[i][j];
+                    match *c {
+                        // (a) nothing visible is small, and what is shown is the truth.
+                        Cell::Shown(shown) => prop_assert!(shown == x && !(1..t).contains(&x)),
+                        Cell::Small => prop_assert!((1..t).contains(&x)),
+                        // (c) a count ≥ t is hidden only for the sake of a small one.
+                        Cell::Hidden => prop_assert!(x >= t && any_small),
+                    }
+                }
+            }
+            // (b) every line (row or column, its total included) with a suppressed
+            // entry has at least two.
+            for line in p.lines() {
+                let n = line.iter().filter(|&&(i, j)| p.cell[i][j].is_suppressed()).count();
+                prop_assert!(n != 1, "{line:?} of {rows:?} (t = {t}): {table:?}");
+            }
+            // (b+) and no suppressed entry is fixed by rows and columns together.
+            for e in p.suppressed() {
+                prop_assert!(!is_bridge(&p, e), "{e:?} of {rows:?} (t = {t}) is a bridge");
+            }
+        }
+
+        #[test]
+        fn an_adversary_enumerating_small_tables_recovers_nothing(rows in table(3, 8), t in 2i64..=5) {
+            assert_nothing_recoverable(&rows, t)?;
+        }
+
+        #[test]
+        fn an_adversary_enumerating_breakdowns_recovers_nothing(
+            values in prop::collection::vec(0i64..=12, 1..=6),
+            t in 2i64..=5,
+        ) {
+            let p = protect_vector(&values, t);
+            let mut all: Vec<(i64, Cell)> = values.iter().copied().zip(p.cells.iter().copied()).collect();
+            all.push((values.iter().sum(), p.total));
+            let cap = all.last().map_or(0, |x| x.0) + t + 2;
+            let range = |c: Cell| match c {
+                Cell::Shown(x) => (x, x),
+                Cell::Small if !p.uniform_marker => (1, t - 1),
+                Cell::Hidden if !p.uniform_marker => (t, cap),
+                _ => (1, cap),
+            };
+            // Every assignment of the suppressed entries within their ranges whose
+            // counts sum to the total is a consistent breakdown.
+            let ranges: Vec<(i64, i64)> = all.iter().map(|&(_, c)| range(c)).collect();
+            let mut seen: Vec<HashSet<i64>> = vec![HashSet::new(); all.len()];
+            let mut x: Vec<i64> = ranges.iter().map(|r| r.0).collect();
+            loop {
+                let n = x.len() - 1;
+                if x[..n].iter().sum::<i64>() == x[n] {
+                    for (s, &xi) in seen.iter_mut().zip(&x) {
+                        s.insert(xi);
+                    }
+                }
+                // Next assignment, odometer style.
+                let Some(k) = (0..x.len()).find(|&k| x[k] < ranges[k].1) else { break };
+                x[k] += 1;
+                for (xi, r) in x.iter_mut().zip(&ranges).take(k) {
+                    *xi = r.0;
+                }
+            }
+            for (k, &(truth, c)) in all.iter().enumerate() {
+                prop_assert!(seen[k].contains(&truth));
+                prop_assert!(!c.is_suppressed() || seen[k].len() >= 2,
+                    "entry {k} of {values:?} (t = {t}) is recoverable: {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_2x2_table_of_counts_up_to_4_is_safe_against_enumeration() {
+        for t in 2..=4 {
+            for n in 0..5i64.pow(4) {
+                let c = |k: u32| n / 5i64.pow(k) % 5;
+                assert_nothing_recoverable(&[vec![c(0), c(1)], vec![c(2), c(3)]], t).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn every_1x3_and_3x1_table_of_counts_up_to_5_is_safe_against_enumeration() {
+        for t in 2..=5 {
+            for n in 0..6i64.pow(3) {
+                let c = |k: u32| n / 6i64.pow(k) % 6;
+                assert_nothing_recoverable(&[vec![c(0), c(1), c(2)]], t).unwrap();
+                assert_nothing_recoverable(&[vec![c(0)], vec![c(1)], vec![c(2)]], t).unwrap();
+            }
+        }
+    }
+}

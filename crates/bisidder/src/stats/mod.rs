@@ -1,0 +1,13 @@
+//! Statistics and the annual report (SPEC C8, §5).
+
+pub mod api;
+pub mod domain;
+pub mod service;
+pub mod store;
+
+use crate::state::AppState;
+use axum::{routing::get, Router};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/stats/annual", get(api::annual))
+}
