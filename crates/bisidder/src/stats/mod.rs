@@ -1,7 +1,9 @@
 //! Statistics and the annual report (SPEC C8, §5).
 
 pub mod api;
+pub mod disclosure;
 pub mod domain;
+pub mod published;
 pub mod service;
 pub mod store;
 
