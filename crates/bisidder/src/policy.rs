@@ -111,6 +111,8 @@ pub enum Action {
     AnswerOwnOffers,
     /// Change an appointment's time or place (coordinators; the assigned bisidder for own).
     AdjustAppointments,
+    /// Download the organisation's persons, cases and reports in the import format.
+    ExportOrgData,
 }
 
 /// What the action is about.
@@ -139,6 +141,7 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::RecordPhoneRequest | Action::ViewIntake | Action::ManageIntake => &[Coordinator],
         Action::ManageOwnProfile | Action::AnswerOwnOffers => &[Bisidder],
         Action::AdjustAppointments => &[Coordinator, Bisidder],
+        Action::ExportOrgData => &[OrgAdmin],
     }
 }
 

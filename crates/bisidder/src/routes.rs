@@ -61,6 +61,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/start", SignedIn),
     r("GET", "/org/users", Allowed(Action::ListOrgUsers)),
     r("GET", "/org/audit", Allowed(Action::ViewOrgAudit)),
+    r("GET", "/org/export.jsonl", Allowed(Action::ExportOrgData)),
     r("GET", "/platform", Allowed(Action::ViewPlatform)),
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),
@@ -221,4 +222,7 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     // Statistics
     r("GET", "/api/v1/stats/annual", Token(Action::ViewAggregates)),
+    r("GET", "/stats", Allowed(Action::ViewAggregates)),
+    r("GET", "/stats/export.csv", Allowed(Action::ViewAggregates)),
+    r("GET", "/stats/export.xlsx", Allowed(Action::ViewAggregates)),
 ];

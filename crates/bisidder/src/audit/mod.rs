@@ -53,6 +53,8 @@ pub enum AuditAction {
     CalendarRead,
     DataImported,
     StatsViewed,
+    StatsExported,
+    OrgExported,
 }
 
 impl AuditAction {
@@ -97,6 +99,8 @@ impl AuditAction {
             AuditAction::CalendarRead => "calendar.read",
             AuditAction::DataImported => "data.imported",
             AuditAction::StatsViewed => "stats.viewed",
+            AuditAction::StatsExported => "stats.exported",
+            AuditAction::OrgExported => "org.exported",
         }
     }
 }

@@ -47,6 +47,14 @@ pub enum Command {
     },
     /// Import an organisation's history from a JSON Lines file (SPEC §7); all or nothing.
     Import { file: PathBuf },
+    /// Write an organisation's persons, cases and reports of concern to FILE in the import
+    /// format (SPEC §7), which `import` reads back. No names, notes or contact details.
+    Export {
+        /// Organisation id, slug or import id.
+        #[arg(long)]
+        org: String,
+        file: PathBuf,
+    },
     /// Write a consistent online backup of the whole database to FILE.
     Backup { file: PathBuf },
     /// Restore FILE (from `backup`) into an empty database.
@@ -238,6 +246,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 s.inserted,
                 s.updated,
                 s.unchanged
+            );
+            Ok(())
+        }
+        Command::Export { org, file } => {
+            let state = crate::open(&config, clock).await?;
+            let id = crate::stats::service::org_id(&state, &org)
+                .await
+                .map_err(|_| anyhow!("no organisation {org:?}"))?;
+            let mut conn = state.db.pool.acquire().await?;
+            let text = crate::import::export::export(&mut conn, &id)
+                .await?
+                .ok_or_else(|| anyhow!("no organisation {org:?}"))?;
+            drop(conn);
+            let mut tx = state.db.begin().await?;
+            crate::audit::record(
+                &mut tx,
+                now,
+                crate::audit::AuditAction::OrgExported,
+                crate::audit::Entry {
+                    org_id: Some(&id),
+                    ..crate::audit::Entry::by("cli")
+                }
+                .resource("organisation", &id),
+            )
+            .await?;
+            tx.commit().await?;
+            std::fs::write(&file, &text)
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            println!(
+                "exported {} lines to {}",
+                text.lines().count(),
+                file.display()
             );
             Ok(())
         }

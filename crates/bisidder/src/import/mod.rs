@@ -3,6 +3,7 @@
 //! that importing the same file again changes nothing.
 
 pub mod domain;
+pub mod export;
 
 use crate::{
     audit::{self, AuditAction, Entry},

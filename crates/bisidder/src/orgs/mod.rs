@@ -12,5 +12,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/org/users", get(pages::users))
         .route("/org/audit", get(pages::audit))
+        .route("/org/export.jsonl", get(pages::export))
         .route("/platform", get(pages::platform))
 }

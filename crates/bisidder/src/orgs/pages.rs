@@ -75,3 +75,22 @@ pub async fn platform(
         .unwrap_or_default();
     Ok(Html(PlatformPage { ctx, orgs, mail }))
 }
+
+pub async fn export(
+    State(state): State<AppState>,
+    u: CurrentUser,
+) -> AppResult<axum::response::Response> {
+    use axum::{http::header, response::IntoResponse};
+    let text = service::export(&state, u.actor()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"bisidder-export.jsonl\"",
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}

@@ -44,6 +44,26 @@ pub async fn audit_log(state: &AppState, actor: &Actor) -> AppResult<Vec<AuditRo
     Ok(rows)
 }
 
+/// The organisation's persons, cases and reports of concern in the import format
+/// (SPEC §7). Personal data (birth dates by kommune): organisation admins only, audited.
+pub async fn export(state: &AppState, actor: &Actor) -> AppResult<String> {
+    let org = org_of(actor);
+    ensure(actor, Action::ExportOrgData, Target::Org(org))?;
+    let mut tx = state.db.begin().await?;
+    let text = crate::import::export::export(&mut tx, org)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        state.clock.now_us(),
+        AuditAction::OrgExported,
+        Entry::by_user(&actor.user_id, Some(org)).resource("organisation", org),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(text)
+}
+
 /// Messages in the outbox: shown to platform admins so a test or demo installation without
 /// SMTP can see what would have been sent.
 pub async fn dev_mailbox(state: &AppState, actor: &Actor) -> AppResult<Vec<Message>> {

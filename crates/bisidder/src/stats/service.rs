@@ -4,7 +4,7 @@
 //! disclosure control: a count of 1 or 2 is shown as "<3", with secondary suppression so
 //! a hidden count cannot be recovered from a total.
 
-use super::{domain, published, store};
+use super::{domain, operational, published, report, store};
 use crate::{
     audit::{self, AuditAction, Entry},
     error::{AppError, AppResult},
@@ -93,4 +93,48 @@ pub async fn annual(state: &AppState, actor: &Actor, org: &str, year: i16) -> Ap
     .await?;
     tx.commit().await?;
     Ok(v)
+}
+
+/// The annual-report page or export of the actor's organisation: exact on the page for its
+/// coordinators and admins; disclosure-controlled for analysts and in every export.
+/// Audited: viewing as `stats.viewed`, downloading as `stats.exported`.
+pub async fn report(
+    state: &AppState,
+    actor: &Actor,
+    year: i16,
+    lang: crate::web::i18n::Lang,
+    export: bool,
+) -> AppResult<(report::Report, Vec<i16>)> {
+    let org = actor.org_id.clone().unwrap_or_default();
+    ensure(actor, Action::ViewAggregates, Target::Org(&org))?;
+    let figures = figures(state, &org, &org, year).await?;
+    let op = {
+        let mut conn = state.db.pool.acquire().await?;
+        operational::load(&mut conn, &org, year).await?
+    };
+    let exact = !export && (actor.has(Role::OrgAdmin) || actor.has(Role::Coordinator));
+    let report = report::build(&figures, &op, exact, THRESHOLD, lang);
+    let this_year = jiff::Timestamp::from_microsecond(state.clock.now_us())
+        .map(|t| t.to_zoned(crate::web::fmt::copenhagen()).year())
+        .unwrap_or(year);
+    let first = figures
+        .history
+        .first()
+        .map_or(this_year, |y| y.year.min(this_year));
+    let years = (first..=this_year.max(year)).rev().collect();
+    let mut tx = state.db.begin().await?;
+    let action = if export {
+        AuditAction::StatsExported
+    } else {
+        AuditAction::StatsViewed
+    };
+    audit::record(
+        &mut tx,
+        state.clock.now_us(),
+        action,
+        Entry::by_user(&actor.user_id, Some(&org)).detail(&year.to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((report, years))
 }
