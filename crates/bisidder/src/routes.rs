@@ -62,6 +62,21 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/org/users", Allowed(Action::ListOrgUsers)),
     r("GET", "/org/audit", Allowed(Action::ViewOrgAudit)),
     r("GET", "/org/export.jsonl", Allowed(Action::ExportOrgData)),
+    r(
+        "GET",
+        "/org/templates/persons.csv",
+        Allowed(Action::ExportOrgData),
+    ),
+    r(
+        "GET",
+        "/org/templates/cases.csv",
+        Allowed(Action::ExportOrgData),
+    ),
+    r(
+        "GET",
+        "/org/templates/reports.csv",
+        Allowed(Action::ExportOrgData),
+    ),
     r("GET", "/platform", Allowed(Action::ViewPlatform)),
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),

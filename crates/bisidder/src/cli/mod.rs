@@ -45,8 +45,15 @@ pub enum Command {
         #[arg(long)]
         year: i16,
     },
-    /// Import an organisation's history from a JSON Lines file (SPEC §7); all or nothing.
-    Import { file: PathBuf },
+    /// Import an organisation's history (SPEC §7), all or nothing: one JSON Lines file, or
+    /// the CSV templates (persons, cases, reports; download them at /stats) with --org.
+    Import {
+        /// With CSV files: the organisation they belong to (id, slug or import id).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Write an organisation's persons, cases and reports of concern to FILE in the import
     /// format (SPEC §7), which `import` reads back. No names, notes or contact details.
     Export {
@@ -235,14 +242,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&figures)?);
             Ok(())
         }
-        Command::Import { file } => {
+        Command::Import { org, files } => {
             let db = open_db(&config).await?;
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let s = crate::import::import(&db, &text, now).await?;
+            let mut texts = Vec::new();
+            for file in &files {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                texts.push((name, text));
+            }
+            let csv = files
+                .iter()
+                .any(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")));
+            let s = match (csv, org, texts.as_slice()) {
+                (true, Some(org), _) => crate::import::import_csv(&db, &org, &texts, now).await?,
+                (true, None, _) => bail!("CSV files need --org <organisation>"),
+                (false, _, [(_, text)]) => crate::import::import(&db, text, now).await?,
+                (false, _, _) => bail!("give one JSON Lines file, or CSV files with --org"),
+            };
             println!(
                 "imported {}: {} new, {} changed, {} unchanged",
-                file.display(),
+                texts
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 s.inserted,
                 s.updated,
                 s.unchanged

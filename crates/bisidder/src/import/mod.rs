@@ -2,6 +2,7 @@
 //! file is checked completely first and stored in one transaction; source ids are kept so
 //! that importing the same file again changes nothing.
 
+pub mod csv;
 pub mod domain;
 pub mod export;
 
@@ -31,6 +32,62 @@ impl From<sqlx::Error> for ImportError {
     fn from(e: sqlx::Error) -> Self {
         ImportError::Other(e.into())
     }
+}
+
+/// Imports the CSV template files (name, text) into the organisation `org` (its id, slug
+/// or import id): all or nothing, like `import`; problems are named by file and line.
+/// An organisation made in Bisidder gets its slug as import id, so that a re-import of
+/// the same files finds it again and changes nothing.
+pub async fn import_csv(
+    db: &Db,
+    org: &str,
+    files: &[(String, String)],
+    now: i64,
+) -> Result<Summary, ImportError> {
+    let found: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, slug, source_id FROM organisations WHERE id = $1 OR slug = $1 OR source_id = $1 LIMIT 1",
+    )
+    .bind(org)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((id, slug, source)) = found else {
+        return Err(ImportError::Other(anyhow::anyhow!(
+            "no organisation {org:?}"
+        )));
+    };
+    let source = source.unwrap_or(slug);
+    let (text, origin) = csv::to_jsonl(&source, files).map_err(|e| problems(&e))?;
+    let named = |lines: Vec<LineError>| {
+        let named: Vec<String> = lines
+            .iter()
+            .map(|l| match origin.get(l.line.wrapping_sub(1)) {
+                Some((file, n)) => format!("{file} line {n}: {}", l.message),
+                None => l.to_string(),
+            })
+            .collect();
+        problems(&named)
+    };
+    // Check everything before anything changes, the organisation included.
+    domain::parse(&text, &HashSet::from([source.clone()])).map_err(named)?;
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE organisations SET source_id = $1 WHERE id = $2 AND source_id IS NULL")
+        .bind(&source)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    import(db, &text, now).await.map_err(|e| match e {
+        ImportError::Lines(lines) => named(lines),
+        other => other,
+    })
+}
+
+fn problems(list: &[String]) -> ImportError {
+    ImportError::Other(anyhow::anyhow!(
+        "{} problem(s); nothing was imported:\n{}",
+        list.len(),
+        list.join("\n")
+    ))
 }
 
 pub async fn import(db: &Db, text: &str, now: i64) -> Result<Summary, ImportError> {

@@ -13,5 +13,8 @@ pub fn routes() -> Router<AppState> {
         .route("/org/users", get(pages::users))
         .route("/org/audit", get(pages::audit))
         .route("/org/export.jsonl", get(pages::export))
+        .route("/org/templates/persons.csv", get(pages::template_persons))
+        .route("/org/templates/cases.csv", get(pages::template_cases))
+        .route("/org/templates/reports.csv", get(pages::template_reports))
         .route("/platform", get(pages::platform))
 }

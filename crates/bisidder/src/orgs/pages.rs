@@ -94,3 +94,45 @@ pub async fn export(
     )
         .into_response())
 }
+
+/// A CSV import template (no data: a header and an example row).
+pub async fn template_persons(
+    state: State<AppState>,
+    u: CurrentUser,
+) -> AppResult<axum::response::Response> {
+    template(state, u, "persons.csv").await
+}
+
+pub async fn template_cases(
+    state: State<AppState>,
+    u: CurrentUser,
+) -> AppResult<axum::response::Response> {
+    template(state, u, "cases.csv").await
+}
+
+pub async fn template_reports(
+    state: State<AppState>,
+    u: CurrentUser,
+) -> AppResult<axum::response::Response> {
+    template(state, u, "reports.csv").await
+}
+
+async fn template(
+    State(state): State<AppState>,
+    u: CurrentUser,
+    file: &str,
+) -> AppResult<axum::response::Response> {
+    use axum::{http::header, response::IntoResponse};
+    let (name, text) = service::template(&state, u.actor(), file)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}

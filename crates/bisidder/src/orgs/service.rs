@@ -64,6 +64,20 @@ pub async fn export(state: &AppState, actor: &Actor) -> AppResult<String> {
     Ok(text)
 }
 
+/// One of the CSV import templates, by file name.
+pub fn template(
+    _state: &AppState,
+    actor: &Actor,
+    file: &str,
+) -> AppResult<(&'static str, &'static str)> {
+    ensure(actor, Action::ExportOrgData, Target::Org(org_of(actor)))?;
+    crate::import::csv::TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .copied()
+        .ok_or(crate::error::AppError::NotFound)
+}
+
 /// Messages in the outbox: shown to platform admins so a test or demo installation without
 /// SMTP can see what would have been sent.
 pub async fn dev_mailbox(state: &AppState, actor: &Actor) -> AppResult<Vec<Message>> {

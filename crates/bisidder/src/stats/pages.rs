@@ -40,6 +40,7 @@ pub struct AnnualPage {
     r: Report,
     years: Vec<i16>,
     can_export_org: bool,
+    slug: String,
 }
 
 impl AnnualPage {
@@ -53,6 +54,11 @@ impl AnnualPage {
 
     fn chart_of(&self, section: &usize, key: &str) -> bool {
         self.r.sections.get(*section).is_some_and(|s| s.key == key)
+    }
+
+    /// The organisation's slug for the import command (its id until one is known).
+    fn org_slug(&self) -> &str {
+        &self.slug
     }
 
     fn selected(&self, y: &i16) -> bool {
@@ -74,11 +80,16 @@ pub async fn annual(
         crate::policy::Action::ExportOrgData,
         crate::policy::Target::Org(&org),
     );
+    let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM organisations WHERE id = $1")
+        .bind(&org)
+        .fetch_optional(&state.db.pool)
+        .await?;
     Ok(Html(AnnualPage {
         ctx,
         r,
         years,
         can_export_org,
+        slug: slug.unwrap_or(org),
     }))
 }
 

@@ -1,7 +1,9 @@
 //! Importing history (SPEC §7): all or nothing, bad lines named, re-import changes nothing.
 
 use crate::{helpers::*, on_both};
+use axum::http::StatusCode;
 use bisidder::import::{import, ImportError, Summary};
+use bisidder::policy::Role;
 
 const HISTORY: &str = r#"{"type":"organisation","id":"bv-hist","name":"Børns Vilkår (historik)","kind":"professional_children"}
 {"type":"person","id":"p1","org":"bv-hist","gender":"girl","birth_date":"2007-03-02","kommune":"0101"}
@@ -93,5 +95,87 @@ on_both!(
         );
         assert!(err.to_string().contains("nothing was imported"));
         assert_eq!(app.count(COUNTS).await, before);
+    }
+);
+
+on_both!(
+    the_csv_templates_import_all_or_nothing_into_an_organisation_made_in_bisidder,
+    |app: TestApp| async move {
+        let now = app.state.clock.now_us();
+        let admin = app
+            .user_in("Skabelon Admin", &[Role::OrgAdmin], &app.org_id)
+            .await;
+        let mut c = app.client();
+        c.login(&admin, PASSWORD).await;
+        // The admin downloads the templates and fills them in as a spreadsheet would.
+        let t = c.get("/org/templates/cases.csv").await;
+        assert_eq!(t.status, StatusCode::OK);
+        assert!(t
+            .body
+            .starts_with("id;person;authority;opened_on;closed_on"));
+        let persons =
+            "id;gender;birth_date;kommune\r\nA-1;girl;2012-03-02;0101\r\nA-2;boy;;0461\r\n";
+        let cases = "id;person;authority;opened_on;closed_on\r\nS-1;A-1;familieretshuset;2024-02-03;2024-05-01\r\nS-2;A-2;kommune;2025-01-10;\r\n";
+        let reports =
+            "id;case;sent_on;categories\r\nU-1;S-1;2024-03-01;fysisk_vold|konflikt_i_hjemmet\r\n";
+        let files = |cases: &str| {
+            vec![
+                ("reports.csv".to_string(), reports.to_string()),
+                ("cases.csv".to_string(), cases.to_string()),
+                ("persons.csv".to_string(), persons.to_string()),
+            ]
+        };
+        let count = |table: &'static str| {
+            let pool = app.state.db.pool.clone();
+            let org = app.org_id.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(&format!(
+                    "SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND source_id IS NOT NULL"
+                ))
+                .bind(org)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+            }
+        };
+        // A bad authority on line 3 of cases.csv: reported by file and line; nothing stored.
+        let bad = files(&cases.replace("S-2;A-2;kommune", "S-2;A-2;skattestyrelsen"));
+        let err = bisidder::import::import_csv(&app.state.db, &app.org_id, &bad, now).await;
+        let err = match err {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("a bad file was imported"),
+        };
+        assert!(
+            err.contains("cases.csv line 3: authority \"skattestyrelsen\""),
+            "{err}"
+        );
+        assert_eq!(count("cases").await, 0);
+        // The good files go in, into the organisation itself (no new organisation).
+        let orgs_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        let s = bisidder::import::import_csv(&app.state.db, &app.org_id, &files(cases), now)
+            .await
+            .unwrap();
+        assert_eq!(s.inserted, 5);
+        assert_eq!((count("persons").await, count("cases").await), (2, 2));
+        assert_eq!(count("reports_of_concern").await, 1);
+        let orgs_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(orgs_before, orgs_after);
+        // Importing the same files again changes nothing.
+        let again = bisidder::import::import_csv(&app.state.db, &app.org_id, &files(cases), now)
+            .await
+            .unwrap();
+        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 5));
+        // The figures come straight from them: 2024 had one Familieretshuset case.
+        let a = bisidder::stats::service::compute(&app.state, &app.org_id, "o", 2024)
+            .await
+            .unwrap();
+        assert_eq!((a.new_cases.total, a.new_cases.familieretshuset), (1, 1));
+        assert_eq!(a.reports_of_concern.total, 1);
     }
 );
