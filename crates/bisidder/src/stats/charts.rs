@@ -42,7 +42,7 @@ fn open(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: 
 
 /// Horizontal bars, one per item, scaled to the largest value (at least `min_max`).
 pub fn hbars(id: &str, title: &str, desc: &str, bars: &[Bar], min_max: f64) -> String {
-    let (label_w, bar_w, row_h) = (200.0, 300.0, 26.0);
+    let (label_w, bar_w, row_h) = (230.0, 290.0, 30.0);
     let height = (bars.len() as f64 * row_h + 10.0).ceil() as u32;
     let max = bars
         .iter()
@@ -56,15 +56,15 @@ pub fn hbars(id: &str, title: &str, desc: &str, bars: &[Bar], min_max: f64) -> S
         let w = b.value.map_or(0.0, |v| (v / max * bar_w).max(0.0));
         let _ = write!(
             out,
-            r##"<text x="{}" y="{}" text-anchor="end" font-size="13" fill="#1a1a1a">{}</text><rect x="{label_w}" y="{}" width="{w:.1}" height="{}" fill="{}"/><text x="{}" y="{}" font-size="13" fill="#1a1a1a">{}</text>"##,
+            r##"<text x="{}" y="{}" text-anchor="end" font-size="15" fill="#1a1a1a">{}</text><rect x="{label_w}" y="{}" width="{w:.1}" height="{}" fill="{}"/><text x="{}" y="{}" font-size="15" fill="#1a1a1a">{}</text>"##,
             label_w - 8.0,
-            y + 17.0,
+            y + 20.0,
             esc(&b.label),
-            y + 3.0,
+            y + 4.0,
             row_h - 8.0,
             PALETTE[0],
             label_w + w + 6.0,
-            y + 17.0,
+            y + 20.0,
             esc(&b.text)
         );
     }
@@ -194,7 +194,7 @@ mod tests {
         assert!(svg.contains(r#"<title id="g-t">Køn &amp; alder</title>"#));
         assert!(svg.contains("Piger &lt;pige&gt;") && svg.contains(">&lt;3<"));
         // The largest bar fills the width; a withheld one has no bar.
-        assert!(svg.contains(r#"width="300.0""#) && svg.contains(r#"width="0.0""#));
+        assert!(svg.contains(r#"width="290.0""#) && svg.contains(r#"width="0.0""#));
         assert!(!svg.contains("style="), "the CSP allows no inline style");
     }
 
