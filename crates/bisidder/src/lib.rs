@@ -15,6 +15,7 @@ pub mod error;
 pub mod geo_ref;
 pub mod import;
 pub mod intake;
+pub mod knowledge;
 pub mod notify;
 pub mod ops;
 pub mod orgs;
@@ -51,6 +52,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(people::routes())
         .merge(calendar::routes())
         .merge(stats::routes())
+        .merge(knowledge::routes())
         .merge(ops::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -86,6 +86,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/kommuner", Token(Action::ReadReference)),
     // Intake
     r("GET", "/anmod", Public),
+    r("GET", "/viden", Public),
+    r("GET", "/viden/rettigheder", Public),
+    r("GET", "/viden/sagsbehandler", Public),
+    r("GET", "/viden/fagpersoner", Public),
+    r("GET", "/viden/rollen", Public),
     r("GET", "/o/{slug}/anmod", Public),
     r("POST", "/o/{slug}/anmod", Public),
     r("GET", "/intake", Allowed(Action::ViewIntake)),

@@ -11,6 +11,7 @@ mod cli;
 mod demo;
 mod import;
 mod intake;
+mod knowledge;
 mod mail;
 mod matching_flow;
 mod routes;
