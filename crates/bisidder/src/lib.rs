@@ -26,6 +26,7 @@ pub mod scheduling;
 pub mod state;
 pub mod stats;
 pub mod store;
+pub mod volunteers;
 pub mod web;
 
 use axum::{middleware, Router};
@@ -53,6 +54,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(calendar::routes())
         .merge(stats::routes())
         .merge(knowledge::routes())
+        .merge(volunteers::routes())
         .merge(ops::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })

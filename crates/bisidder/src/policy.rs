@@ -113,6 +113,11 @@ pub enum Action {
     AdjustAppointments,
     /// Download the organisation's persons, cases and reports in the import format.
     ExportOrgData,
+    /// Screen and approve applicants; record bisiddere's training, supervision,
+    /// certificates; municipal ambassadors.
+    ManageVolunteers,
+    /// Which qualifications a bisidder needs before their first case.
+    ConfigureVolunteering,
 }
 
 /// What the action is about.
@@ -142,6 +147,8 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::ManageOwnProfile | Action::AnswerOwnOffers => &[Bisidder],
         Action::AdjustAppointments => &[Coordinator, Bisidder],
         Action::ExportOrgData => &[OrgAdmin],
+        Action::ManageVolunteers => &[OrgAdmin, Coordinator],
+        Action::ConfigureVolunteering => &[OrgAdmin],
     }
 }
 

@@ -86,6 +86,45 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/kommuner", Token(Action::ReadReference)),
     // Intake
     r("GET", "/anmod", Public),
+    r("GET", "/o/{slug}/bliv-bisidder", Public),
+    r("POST", "/o/{slug}/bliv-bisidder", Public),
+    r("GET", "/volunteers", Allowed(Action::ManageVolunteers)),
+    r(
+        "POST",
+        "/volunteers/requirements",
+        Allowed(Action::ConfigureVolunteering),
+    ),
+    r(
+        "POST",
+        "/volunteers/ambassadors",
+        Allowed(Action::ManageVolunteers),
+    ),
+    r(
+        "GET",
+        "/volunteers/applications/{id}",
+        Record(Action::ManageVolunteers),
+    ),
+    r(
+        "POST",
+        "/volunteers/applications/{id}",
+        Record(Action::ManageVolunteers),
+    ),
+    r(
+        "POST",
+        "/volunteers/people/{id}/records",
+        Record(Action::ManageVolunteers),
+    ),
+    r("GET", "/me/onboarding", Allowed(Action::ManageOwnProfile)),
+    r(
+        "POST",
+        "/me/onboarding/guidelines",
+        Allowed(Action::ManageOwnProfile),
+    ),
+    r(
+        "POST",
+        "/me/onboarding/confidentiality",
+        Allowed(Action::ManageOwnProfile),
+    ),
     r("GET", "/viden", Public),
     r("GET", "/viden/rettigheder", Public),
     r("GET", "/viden/sagsbehandler", Public),

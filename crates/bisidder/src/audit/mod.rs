@@ -55,6 +55,12 @@ pub enum AuditAction {
     StatsViewed,
     StatsExported,
     OrgExported,
+    VolunteerApplied,
+    VolunteerScreened,
+    VolunteerViewed,
+    QualificationRecorded,
+    RequirementsChanged,
+    AmbassadorAdded,
 }
 
 impl AuditAction {
@@ -101,6 +107,12 @@ impl AuditAction {
             AuditAction::StatsViewed => "stats.viewed",
             AuditAction::StatsExported => "stats.exported",
             AuditAction::OrgExported => "org.exported",
+            AuditAction::VolunteerApplied => "volunteer.applied",
+            AuditAction::VolunteerScreened => "volunteer.screened",
+            AuditAction::VolunteerViewed => "volunteer.viewed",
+            AuditAction::QualificationRecorded => "qualification.recorded",
+            AuditAction::RequirementsChanged => "requirements.changed",
+            AuditAction::AmbassadorAdded => "ambassador.added",
         }
     }
 }

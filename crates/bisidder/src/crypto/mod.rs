@@ -28,6 +28,8 @@ pub const ENCRYPTED_COLUMNS: &[(&str, &str, &str)] = &[
     ("persons", "cpr_enc", "id"),
     ("reports_of_concern", "description_enc", "id"),
     ("case_notes", "body_enc", "id"),
+    ("volunteer_applications", "motivation_enc", "id"),
+    ("volunteer_applications", "screen_note_enc", "id"),
 ];
 
 #[derive(Clone)]

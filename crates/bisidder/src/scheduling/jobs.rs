@@ -154,5 +154,7 @@ pub async fn tick(state: &AppState) -> anyhow::Result<Tick> {
     if t != Tick::default() {
         state.outbox_wake.notify_one();
     }
+    // Qualifications about to expire, and bisiddere whose have (SPEC C10).
+    crate::volunteers::service::warn_expiring(state).await?;
     Ok(t)
 }

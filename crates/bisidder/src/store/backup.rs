@@ -42,6 +42,10 @@ pub const TABLES: &[&str] = &[
     "appointments",
     "absences",
     "conflicts",
+    "volunteer_applications",
+    "org_requirements",
+    "qualifications",
+    "ambassadors",
 ];
 
 /// Tables deliberately left out (short-lived secrets) — and the migration bookkeeping.

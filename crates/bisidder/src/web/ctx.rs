@@ -91,6 +91,8 @@ fn nav_for(info: &SessionInfo) -> Vec<NavItem> {
     add(Action::AnswerOwnOffers, "/me/offers", "nav.offers");
     add(Action::AnswerOwnOffers, "/me/calendar", "nav.calendar");
     add(Action::ManageOwnProfile, "/me/profile", "nav.profile");
+    add(Action::ManageVolunteers, "/volunteers", "nav.volunteers");
+    add(Action::ManageOwnProfile, "/me/onboarding", "nav.onboarding");
     add(Action::ViewAggregates, "/stats", "nav.stats");
     add(Action::ListOrgUsers, "/org/users", "nav.users");
     add(Action::ViewOrgAudit, "/org/audit", "nav.audit");

@@ -16,4 +16,5 @@ mod mail;
 mod matching_flow;
 mod routes;
 mod stats;
+mod volunteers;
 mod web;
