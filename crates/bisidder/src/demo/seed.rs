@@ -195,6 +195,7 @@ pub async fn load(db: &Db, crypto: &FieldCrypto, now: Timestamp) -> anyhow::Resu
     for org in &adult_orgs {
         open_requests(&mut tx, &mut rng, org, now, 4).await?;
     }
+    crate::volunteers::service::seed_demo(&mut tx, &bv.id, today, now_us).await?;
     audit::record(&mut tx, now_us, AuditAction::DemoLoaded, Entry::by("cli")).await?;
     tx.commit().await?;
     Ok(logins)

@@ -770,3 +770,29 @@ pub async fn warn_expiring(state: &AppState) -> anyhow::Result<usize> {
     }
     Ok(sent)
 }
+
+/// The demo: the children's organisation requires an internal course, the guidelines and
+/// the signed undertaking; its bisiddere have all three (a year ago), so they stay active.
+pub async fn seed_demo(tx: &mut Conn, org: &str, today: Date, now: i64) -> sqlx::Result<()> {
+    let required = ["internal_course", "guidelines", "confidentiality"];
+    for item in required {
+        sqlx::query("INSERT INTO org_requirements (org_id, item) VALUES ($1, $2)")
+            .bind(org)
+            .bind(item)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let users: Vec<String> =
+        sqlx::query_scalar("SELECT user_id FROM bisidder_profiles WHERE org_id = $1")
+            .bind(org)
+            .fetch_all(&mut *tx)
+            .await?;
+    let done = today.saturating_sub(jiff::Span::new().days(365));
+    for u in users {
+        for item in required {
+            insert_record(tx, org, &u, item, done, None, "", &u, now).await?;
+        }
+        sync(tx, org, &u, today).await?;
+    }
+    Ok(())
+}
