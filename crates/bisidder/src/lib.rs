@@ -15,11 +15,13 @@ pub mod error;
 pub mod geo_ref;
 pub mod import;
 pub mod intake;
+pub mod minsag;
 pub mod notify;
 pub mod ops;
 pub mod orgs;
 pub mod people;
 pub mod policy;
+pub mod privacy;
 pub mod routes;
 pub mod scheduling;
 pub mod state;
@@ -51,6 +53,8 @@ pub fn build_app(state: AppState) -> Router {
         .merge(people::routes())
         .merge(calendar::routes())
         .merge(stats::routes())
+        .merge(minsag::routes())
+        .merge(privacy::routes())
         .merge(ops::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -111,6 +111,16 @@ pub enum Action {
     AnswerOwnOffers,
     /// Change an appointment's time or place (coordinators; the assigned bisidder for own).
     AdjustAppointments,
+    /// Send (or send again) a person their private Min sag link.
+    SendMinsagLink,
+    /// Write a børnebrev to the child of one's own case.
+    WriteLetters,
+    /// Configure how long personal data of closed cases is kept.
+    ManageRetention,
+    /// Produce a person's complete data export (access request).
+    ExportPersonData,
+    /// Exceptional access to a case outside need-to-know, with a written reason.
+    BreakGlass,
 }
 
 /// What the action is about.
@@ -139,6 +149,10 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::RecordPhoneRequest | Action::ViewIntake | Action::ManageIntake => &[Coordinator],
         Action::ManageOwnProfile | Action::AnswerOwnOffers => &[Bisidder],
         Action::AdjustAppointments => &[Coordinator, Bisidder],
+        Action::SendMinsagLink | Action::BreakGlass => &[Coordinator],
+        Action::WriteLetters => &[Bisidder],
+        Action::ManageRetention => &[OrgAdmin],
+        Action::ExportPersonData => &[OrgAdmin, Coordinator],
     }
 }
 

@@ -53,6 +53,19 @@ pub enum AuditAction {
     CalendarRead,
     DataImported,
     StatsViewed,
+    MinsagLinkSent,
+    MinsagCodeSent,
+    MinsagCodeRefused,
+    MinsagOpened,
+    MinsagViewed,
+    LetterWritten,
+    LettersViewed,
+    FeedbackGiven,
+    RetentionChanged,
+    DataPurged,
+    PurgeReapplied,
+    PersonExported,
+    BreakGlass,
 }
 
 impl AuditAction {
@@ -97,6 +110,19 @@ impl AuditAction {
             AuditAction::CalendarRead => "calendar.read",
             AuditAction::DataImported => "data.imported",
             AuditAction::StatsViewed => "stats.viewed",
+            AuditAction::MinsagLinkSent => "minsag.link_sent",
+            AuditAction::MinsagCodeSent => "minsag.code_sent",
+            AuditAction::MinsagCodeRefused => "minsag.code_refused",
+            AuditAction::MinsagOpened => "minsag.opened",
+            AuditAction::MinsagViewed => "minsag.viewed",
+            AuditAction::LetterWritten => "letter.written",
+            AuditAction::LettersViewed => "letter.viewed",
+            AuditAction::FeedbackGiven => "feedback.given",
+            AuditAction::RetentionChanged => "retention.changed",
+            AuditAction::DataPurged => "data.purged",
+            AuditAction::PurgeReapplied => "data.purge_reapplied",
+            AuditAction::PersonExported => "person.exported",
+            AuditAction::BreakGlass => "case.break_glass",
         }
     }
 }

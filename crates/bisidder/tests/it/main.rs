@@ -13,6 +13,8 @@ mod import;
 mod intake;
 mod mail;
 mod matching_flow;
+mod minsag;
+mod privacy;
 mod routes;
 mod stats;
 mod web;
