@@ -239,6 +239,11 @@ pub const ROUTES: &[RouteSpec] = &[
         Record(Action::SendMinsagLink),
     ),
     r("GET", "/me/cases/{id}/brev", Record(Action::WriteLetters)),
+    r(
+        "GET",
+        "/me/requests/{id}/brev",
+        Record(Action::WriteLetters),
+    ),
     r("POST", "/me/cases/{id}/brev", Record(Action::WriteLetters)),
     // Privacy and the data lifecycle
     r("GET", "/org/retention", Allowed(Action::ManageRetention)),

@@ -116,6 +116,37 @@ async fn own_case(
     }
 }
 
+/// The bisidder's own case that a request became (the calendar links letters this way).
+pub async fn case_of_request(state: &AppState, actor: &Actor, request: &str) -> AppResult<String> {
+    let org = actor.org_id.as_deref().unwrap_or("");
+    ensure(actor, Action::WriteLetters, Target::Org(org))?;
+    let mut conn = state.db.pool.acquire().await?;
+    let case: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM cases WHERE request_id = $1 AND org_id = $2 AND bisidder_user_id = $3 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(request)
+    .bind(org)
+    .bind(&actor.user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match case {
+        Some(c) => Ok(c),
+        None => {
+            let mut tx = state.db.begin().await?;
+            let entry = Entry::by_user(&actor.user_id, Some(org)).resource("request", request);
+            audit::record(
+                &mut tx,
+                state.clock.now_us(),
+                AuditAction::LettersViewed,
+                entry.denied(),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::NotFound)
+        }
+    }
+}
+
 /// The letters of a bisidder's own case (audited read).
 pub async fn for_bisidder(state: &AppState, actor: &Actor, case: &str) -> AppResult<OwnCase> {
     let org = actor.org_id.as_deref().unwrap_or("");

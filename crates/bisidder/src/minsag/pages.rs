@@ -278,6 +278,16 @@ pub async fn send_link(
     Ok(Redirect::to(&format!("/intake/{id}?minsag=sent")).into_response())
 }
 
+/// From the bisidder's calendar (which knows requests) to the letters of the case.
+pub async fn letters_of_request(
+    State(state): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let case = letters::case_of_request(&state, u.actor(), &id).await?;
+    Ok(Redirect::to(&format!("/me/cases/{case}/brev")).into_response())
+}
+
 #[derive(Template)]
 #[template(path = "minsag/write_letter.html")]
 pub struct WriteLetterPage {

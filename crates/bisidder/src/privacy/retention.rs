@@ -344,3 +344,32 @@ pub async fn tick(state: &crate::state::AppState) -> anyhow::Result<usize> {
     let ledger = state.config.data_dir.join(LEDGER_FILE);
     run(&state.db, state.clock.now(), Some(&ledger)).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cutoff_is_whole_months_back_and_clamps_to_month_ends() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(cutoff(d("2028-04-05"), 24), d("2026-04-05"));
+        assert_eq!(cutoff(d("2026-03-31"), 1), d("2026-02-28"));
+    }
+
+    #[test]
+    fn the_ledger_file_round_trips_and_a_missing_file_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LEDGER_FILE);
+        assert!(read_ledger(&path).unwrap().is_empty());
+        append_ledger(&path, "c1", "o1", "anonymise", 1).unwrap();
+        append_ledger(&path, "c2", "o1", "delete", 2).unwrap();
+        let l = read_ledger(&path).unwrap();
+        assert_eq!(l.get("c2"), Some(&("o1".to_string(), "delete".to_string())));
+        assert_eq!(l.len(), 2);
+        std::fs::write(&path, "not json\n").unwrap();
+        assert!(
+            read_ledger(&path).is_err(),
+            "a damaged ledger stops the restore"
+        );
+    }
+}

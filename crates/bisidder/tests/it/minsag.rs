@@ -354,6 +354,12 @@ on_both!(
     |app: TestApp| async move {
         let mut s = assigned_case(&app).await;
         let path = format!("/me/cases/{}/brev", s.case);
+        // The bisidder's calendar leads to the letters of the case.
+        let cal = s.bisidder.get("/me/calendar").await;
+        let via = cal
+            .attr("[data-testid=write-letter]", "href")
+            .expect("a letter link at the eftermøde");
+        assert_eq!(s.bisidder.get(&via).await.location(), path);
         let letter = "Kære Zorvakinda-brev. Vi talte om din skole.";
         let early = s.bisidder.post(&path, &[("letter", letter)]).await;
         assert_eq!(
@@ -555,5 +561,78 @@ on_both!(
             }
         }
         eprintln!("LIX worst child-facing page: {worst:.1}");
+    }
+);
+
+/// Every log line of this test process from the moment it is installed (the whole app's
+/// tracing, all levels down to DEBUG), for the log canary test.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One process-wide subscriber: a thread-local one misses events on the runtime's
+/// worker threads.
+fn captured_logs() -> LogBuffer {
+    static LOGS: std::sync::OnceLock<LogBuffer> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = LogBuffer::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .without_time()
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other test installs a global log subscriber");
+        buf
+    })
+    .clone()
+}
+
+// SPEC §8: the person's data, their link and their code never reach the logs.
+on_both!(
+    the_persons_data_link_and_code_never_reach_the_logs,
+    |app: TestApp| async move {
+        let logs = captured_logs();
+        let start = logs.0.lock().unwrap().len();
+        let mut s = assigned_case(&app).await;
+        let token = send_link(&app, &mut s).await;
+        let mut child = app.client();
+        let code = ask_code(&app, &mut child, &token).await;
+        let r = child
+            .post(&format!("/minsag/{token}/verify"), &[("code", &code)])
+            .await;
+        assert_eq!(r.location(), "/minsag");
+        assert_eq!(child.get("/minsag").await.status, StatusCode::OK);
+        let export = s
+            .coordinator
+            .get(&format!("/persons/{}/export.json", s.person))
+            .await;
+        assert!(export.body.contains(CHILD));
+        let text = String::from_utf8_lossy(&logs.0.lock().unwrap()[start..]).into_owned();
+        assert!(text.lines().count() > 20, "the logs were captured: {text}");
+        let digits: String = PHONE.chars().filter(|c| c.is_ascii_digit()).collect();
+        for secret in [CHILD, PHONE, digits.as_str(), token.as_str(), "Zorva-tider"] {
+            assert!(!text.contains(secret), "the logs hold {secret}");
+        }
+        // The code as a number of its own (not inside a longer run of digits, such as a
+        // duration that happens to contain the same six digits).
+        let bytes = text.as_bytes();
+        let standalone = text.match_indices(code.as_str()).any(|(i, _)| {
+            let before = i.checked_sub(1).is_some_and(|j| bytes[j].is_ascii_digit());
+            let after = bytes.get(i + 6).is_some_and(|b| b.is_ascii_digit());
+            !before && !after
+        });
+        assert!(!standalone, "the logs hold the one-time code");
     }
 );
