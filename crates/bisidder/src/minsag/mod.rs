@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/minsag/{token}/code", post(pages::send_code))
         .route("/minsag/{token}/verify", post(pages::verify))
         .route("/intake/{id}/minsag", post(pages::send_link))
+        .route("/org/feedback", get(pages::feedback_list))
         .route("/me/requests/{id}/brev", get(pages::letters_of_request))
         .route(
             "/me/cases/{id}/brev",

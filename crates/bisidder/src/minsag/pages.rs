@@ -269,6 +269,22 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
 
 // --- Staff side: the coordinator sends the link; the bisidder writes letters. ---
 
+#[derive(Template)]
+#[template(path = "minsag/feedback_list.html")]
+pub struct FeedbackListPage {
+    pub ctx: Ctx,
+    pub f: service::FeedbackSummary,
+}
+
+pub async fn feedback_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    u: CurrentUser,
+) -> Result<Response, AppError> {
+    let f = service::feedback_summary(&state, u.actor()).await?;
+    Ok(Html(FeedbackListPage { ctx, f }).into_response())
+}
+
 pub async fn send_link(
     State(state): State<AppState>,
     u: CurrentUser,

@@ -346,6 +346,47 @@ pub async fn lookups(state: &AppState, link: &store::Link) -> AppResult<Vec<Look
 
 pub const HELPED: &[&str] = &["yes", "some", "no"];
 
+/// The organisation's feedback: how many answered each way, and the quotes the children
+/// allowed to be shown (quotes without consent are never shown, only counted).
+pub struct FeedbackSummary {
+    pub counts: Vec<(&'static str, i64)>,
+    pub quotes: Vec<(String, String)>,
+    pub withheld: i64,
+}
+
+pub async fn feedback_summary(state: &AppState, actor: &Actor) -> AppResult<FeedbackSummary> {
+    let org = org_of(actor);
+    ensure(actor, Action::ViewOrgOverview, Target::Org(org))?;
+    let mut conn = state.db.pool.acquire().await?;
+    let mut counts = Vec::new();
+    for h in HELPED {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE org_id = $1 AND helped = $2")
+                .bind(org)
+                .bind(*h)
+                .fetch_one(&mut *conn)
+                .await?;
+        counts.push((*h, n));
+    }
+    let quotes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT month, quote FROM feedback WHERE org_id = $1 AND quote_consent = 1 AND quote IS NOT NULL ORDER BY month DESC, id DESC LIMIT 200",
+    )
+    .bind(org)
+    .fetch_all(&mut *conn)
+    .await?;
+    let withheld: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM feedback WHERE org_id = $1 AND quote_consent = 0 AND quote IS NOT NULL",
+    )
+    .bind(org)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(FeedbackSummary {
+        counts,
+        quotes,
+        withheld,
+    })
+}
+
 /// Anonymous feedback after closing: stored without the case or person, once per link.
 pub async fn feedback(
     state: &AppState,

@@ -472,6 +472,28 @@ on_both!(
             1,
             "the audit row does not tie the feedback to the case"
         );
+        // The organisation sees the counts and only the quotes given with consent.
+        sqlx::query("INSERT INTO feedback (id, org_id, month, helped, quote, quote_consent) VALUES ('f2', $1, '2026-03', 'no', 'Hemmeligt citat', 0)")
+            .bind(&app.org_id)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        s.sign_in_again().await;
+        let page = s.coordinator.get("/org/feedback").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page
+            .text("[data-testid=feedback-quotes]")
+            .unwrap()
+            .contains("Det var rart"));
+        assert!(!page.body.contains("Hemmeligt"), "no quote without consent");
+        assert!(page
+            .text("[data-testid=feedback-counts]")
+            .unwrap()
+            .contains("Nej: 1"));
+        assert_eq!(
+            s.bisidder.get("/org/feedback").await.status,
+            StatusCode::FORBIDDEN
+        );
     }
 );
 
