@@ -233,6 +233,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/minsag/{token}", Public),
     r("POST", "/minsag/{token}/code", Public),
     r("POST", "/minsag/{token}/verify", Public),
+    r("GET", "/org/break-glass", Allowed(Action::ViewOrgAudit)),
     r("GET", "/org/feedback", Allowed(Action::ViewOrgOverview)),
     r(
         "POST",

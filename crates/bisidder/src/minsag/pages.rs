@@ -287,11 +287,12 @@ pub async fn feedback_list(
 
 pub async fn send_link(
     State(state): State<AppState>,
+    ctx: Ctx,
     u: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    service::send_link(&state, u.actor(), &id).await?;
-    Ok(Redirect::to(&format!("/intake/{id}?minsag=sent")).into_response())
+    let result = service::send_link(&state, u.actor(), &id).await;
+    crate::intake::pages::after_change(&state, ctx, &u, &id, result).await
 }
 
 /// From the bisidder's calendar (which knows requests) to the letters of the case.

@@ -54,7 +54,7 @@ pub async fn send_link(state: &AppState, actor: &Actor, request: &str) -> AppRes
         return Err(AppError::NotFound);
     };
     let Some((channel, to)) = store::safe_contact(&mut tx, &person).await? else {
-        return Err(AppError::BadRequest("minsag.no_safe_channel"));
+        return Err(AppError::Conflict("minsag.staff_no_channel"));
     };
     let token = random_token();
     let link = store::replace_link(

@@ -16,6 +16,7 @@ pub fn routes() -> Router<AppState> {
             "/org/retention",
             get(pages::retention_page).post(pages::save_retention),
         )
+        .route("/org/break-glass", get(pages::break_glass_log))
         .route("/persons/{id}/export", get(pages::export_page))
         .route("/persons/{id}/export.json", get(pages::export_json))
         .route("/api/v1/persons/{id}/export", get(pages::export_api))

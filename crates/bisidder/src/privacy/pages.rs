@@ -132,6 +132,22 @@ pub async fn export_api(
 }
 
 #[derive(Template)]
+#[template(path = "privacy/break_glass_log.html")]
+pub struct BreakGlassLogPage {
+    pub ctx: Ctx,
+    pub rows: Vec<service::BreakGlassRow>,
+}
+
+pub async fn break_glass_log(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    u: CurrentUser,
+) -> AppResult<Response> {
+    let rows = service::break_glass_log(&state, u.actor()).await?;
+    Ok(Html(BreakGlassLogPage { ctx, rows }).into_response())
+}
+
+#[derive(Template)]
 #[template(path = "privacy/break_glass.html")]
 pub struct BreakGlassPage {
     pub ctx: Ctx,

@@ -125,6 +125,45 @@ pub async fn export(
     Ok(data)
 }
 
+pub struct BreakGlassRow {
+    pub at: i64,
+    pub user_name: String,
+    pub case_id: String,
+    pub reason: String,
+}
+
+/// Every break-glass access in the organisation with its reason, for the org admin's
+/// review (audited as a read of the audit trail).
+pub async fn break_glass_log(state: &AppState, actor: &Actor) -> AppResult<Vec<BreakGlassRow>> {
+    let org = org_of(actor);
+    ensure(actor, Action::ViewOrgAudit, Target::Org(org))?;
+    let now = state.clock.now_us();
+    let mut tx = state.db.begin().await?;
+    let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT b.id, b.created_at, u.name, b.case_id, b.reason_enc FROM break_glass b JOIN users u ON u.id = b.user_id \
+         WHERE b.org_id = $1 ORDER BY b.created_at DESC LIMIT 500",
+    )
+    .bind(org)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, at, user_name, case_id, enc) in rows {
+        let reason = state
+            .crypto
+            .decrypt("break_glass", "reason_enc", &id, &enc)?;
+        out.push(BreakGlassRow {
+            at,
+            user_name,
+            case_id,
+            reason,
+        });
+    }
+    let entry = Entry::by_user(&actor.user_id, Some(org)).detail("break_glass");
+    audit::record(&mut tx, now, AuditAction::OrgAuditViewed, entry).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
 pub const MIN_REASON_CHARS: usize = 20;
 
 /// The case's person, if the case is in the actor's organisation (NotFound, audited, if not).

@@ -299,6 +299,25 @@ on_both!(
     a_min_sag_link_stops_working_after_the_case_closed_and_when_replaced,
     |app: TestApp| async move {
         let mut s = assigned_case(&app).await;
+        // Without a safe channel the coordinator is told, and nothing is sent.
+        sqlx::query("UPDATE persons SET phone = NULL WHERE id = $1")
+            .bind(&s.person)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        let r = s
+            .coordinator
+            .post(&format!("/intake/{}/minsag", s.request), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text("[role=alert]").unwrap().contains("kan ikke sendes"));
+        assert_eq!(app.count("SELECT COUNT(*) FROM minsag_links").await, 0);
+        sqlx::query("UPDATE persons SET phone = $1 WHERE id = $2")
+            .bind(PHONE)
+            .bind(&s.person)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
         let old = send_link(&app, &mut s).await;
         let token = send_link(&app, &mut s).await;
         let mut child = app.client();

@@ -450,6 +450,16 @@ on_both!(
         let mut admin = app.signed_in("Agnete Admin", &[Role::OrgAdmin]).await;
         let audit = admin.get("/org/audit").await;
         assert!(audit.text("[data-testid=break-glass-flag]").is_some());
+        let log = admin.get("/org/break-glass").await;
+        let rows = log.text("[data-testid=break-glass-rows]").unwrap();
+        assert!(
+            rows.contains("syg, og barnet") && rows.contains("Kirsten Koordinator"),
+            "{rows}"
+        );
+        assert_eq!(
+            s.coordinator.get("/org/break-glass").await.status,
+            StatusCode::FORBIDDEN
+        );
         // And the person sees it in "who has looked".
         let token = send_link(&app, &mut s).await;
         let mut child = app.client();
