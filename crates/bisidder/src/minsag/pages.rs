@@ -92,10 +92,10 @@ pub async fn landing(
     Query(q): Query<Sent>,
 ) -> Response {
     match service::check_link(&state, &token).await {
-        Ok(()) => Html(CodePage {
+        Ok(live_code) => Html(CodePage {
             ctx,
             token,
-            sent: q.sent.is_some(),
+            sent: q.sent.is_some() || live_code,
             error: None,
         })
         .into_response(),

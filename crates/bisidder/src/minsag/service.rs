@@ -24,6 +24,11 @@ fn org_of(actor: &Actor) -> &str {
     actor.org_id.as_deref().unwrap_or("")
 }
 
+/// Messages to the person in English when they gave English as their language, else Danish.
+fn message_lang(code: Option<&str>) -> Lang {
+    code.and_then(Lang::parse).unwrap_or(Lang::Da)
+}
+
 fn person_entry<'a>(link: &'a store::Link) -> Entry<'a> {
     Entry {
         org_id: Some(&link.org_id),
@@ -53,7 +58,7 @@ pub async fn send_link(state: &AppState, actor: &Actor, request: &str) -> AppRes
         tx.commit().await?;
         return Err(AppError::NotFound);
     };
-    let Some((channel, to)) = store::safe_contact(&mut tx, &person).await? else {
+    let Some((channel, to, lang)) = store::safe_contact(&mut tx, &person).await? else {
         return Err(AppError::Conflict("minsag.staff_no_channel"));
     };
     let token = random_token();
@@ -68,13 +73,13 @@ pub async fn send_link(state: &AppState, actor: &Actor, request: &str) -> AppRes
     )
     .await?;
     let url = format!("{}/minsag/{token}", state.config.public_url);
-    let text = i18n::t(Lang::Da, "minsag.link_message").replace("{url}", &url);
+    let text = i18n::t(message_lang(lang.as_deref()), "minsag.link_message").replace("{url}", &url);
     if channel == "email" {
         notify::enqueue_email(
             &mut tx,
             now,
             &to,
-            i18n::t(Lang::Da, "minsag.link_subject"),
+            i18n::t(message_lang(lang.as_deref()), "minsag.link_subject"),
             &text,
         )
         .await?;
@@ -117,12 +122,14 @@ fn check_open(state: &AppState, link: &store::Link) -> AppResult<()> {
     Ok(())
 }
 
-/// Whether the link works (the landing page); nothing is read or changed.
-pub async fn check_link(state: &AppState, token: &str) -> AppResult<()> {
+/// Whether the link works (the landing page), and whether a code sent for it is still
+/// live (then the page shows the code form); nothing is changed.
+pub async fn check_link(state: &AppState, token: &str) -> AppResult<bool> {
     let mut tx = state.db.begin().await?;
-    live_link(state, &mut tx, token).await?;
+    let link = live_link(state, &mut tx, token).await?;
     tx.commit().await?;
-    Ok(())
+    let now = state.clock.now_us();
+    Ok(link.code_hash.is_some() && link.code_expires_at.is_some_and(|e| e > now))
 }
 
 /// Why a code was not sent or not accepted, as an i18n key.
@@ -146,7 +153,7 @@ pub async fn send_code(
     let Some(window) = domain::may_send(link.codes_window_start, link.codes_sent, now) else {
         return Ok(Err("minsag.too_many_codes"));
     };
-    let Some((channel, to)) = store::safe_contact(&mut tx, &link.person_id).await? else {
+    let Some((channel, to, lang)) = store::safe_contact(&mut tx, &link.person_id).await? else {
         return Ok(Err("minsag.no_safe_channel"));
     };
     let code = domain::new_code();
@@ -158,13 +165,14 @@ pub async fn send_code(
         window,
     )
     .await?;
-    let text = i18n::t(Lang::Da, "minsag.code_message").replace("{code}", &code);
+    let text =
+        i18n::t(message_lang(lang.as_deref()), "minsag.code_message").replace("{code}", &code);
     if channel == "email" {
         notify::enqueue_email(
             &mut tx,
             now,
             &to,
-            i18n::t(Lang::Da, "minsag.code_subject"),
+            i18n::t(message_lang(lang.as_deref()), "minsag.code_subject"),
             &text,
         )
         .await?;

@@ -184,20 +184,25 @@ pub async fn end_session(conn: &mut Conn, id_hash: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// How to reach the person safely: (channel, address).
-pub async fn safe_contact(conn: &mut Conn, person: &str) -> sqlx::Result<Option<(String, String)>> {
-    let r = sqlx::query("SELECT phone, email, safe_channel FROM persons WHERE id = $1")
+/// How to reach the person safely: (channel, address, their language code if given).
+pub async fn safe_contact(
+    conn: &mut Conn,
+    person: &str,
+) -> sqlx::Result<Option<(String, String, Option<String>)>> {
+    let r = sqlx::query("SELECT phone, email, safe_channel, language FROM persons WHERE id = $1")
         .bind(person)
         .fetch_optional(&mut *conn)
         .await?;
     let Some(r) = r else { return Ok(None) };
     let (phone, email) = (row::os(&r, "phone")?, row::os(&r, "email")?);
-    Ok(match row::os(&r, "safe_channel")?.as_deref() {
+    let lang = row::os(&r, "language")?;
+    let found = match row::os(&r, "safe_channel")?.as_deref() {
         Some("email") => email.map(|e| ("email".to_string(), e)),
         _ => phone
             .map(|p| ("sms".to_string(), p))
             .or(email.map(|e| ("email".to_string(), e))),
-    })
+    };
+    Ok(found.map(|(c, a)| (c, a, lang)))
 }
 
 /// The case a request became, in the organisation.

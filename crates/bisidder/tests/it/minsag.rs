@@ -218,6 +218,15 @@ on_both!(
         let out = child.post("/minsag/logout", &[]).await;
         assert_eq!(out.location(), "https://www.dr.dk");
         assert_eq!(child.get("/minsag").await.status, StatusCode::UNAUTHORIZED);
+
+        // A person who gave English as their language gets English messages.
+        sqlx::query("UPDATE persons SET language = 'en' WHERE id = $1")
+            .bind(&s.person)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        send_link(&app, &mut s).await;
+        assert!(last_sms(&app).await.starts_with("Hi. Here is the link"));
     }
 );
 
@@ -231,6 +240,9 @@ on_both!(
 
         // Expiry: a code is worth nothing after ten minutes.
         let code = ask_code(&app, &mut child, &token).await;
+        // While the code is live the link shows the code form (e.g. after a language switch).
+        let again = child.get(&format!("/minsag/{token}")).await;
+        assert!(again.attr("[data-testid=code-form]", "action").is_some());
         app.state.clock.advance(Duration::from_secs(11 * 60));
         let r = child.post(&verify, &[("code", &code)]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
