@@ -201,6 +201,20 @@ on_both!(
             "first name only"
         );
 
+        // No personal data in any URL the pages link or post to.
+        for r in [&landing, &page] {
+            let doc = r.doc();
+            let sel = scraper::Selector::parse("[href], [action]").unwrap();
+            for e in doc.select(&sel) {
+                let url = e
+                    .value()
+                    .attr("href")
+                    .or(e.value().attr("action"))
+                    .unwrap_or("");
+                assert!(!url.contains(CHILD) && !url.contains("87 65"), "{url}");
+            }
+        }
+
         // Who has looked: staff by role, never by name.
         let looked = child.get("/minsag/opslag").await;
         let list = looked.text("[data-testid=lookups]").unwrap();
