@@ -51,9 +51,9 @@ async function submitCode(page, code) {
 
 /**
  * Signs `email` in from wherever the page is: the sign-in page, then TOTP enrolment
- * (first time in this run) or the code page, landing on /start.
+ * (first time in this run) or the code page, landing on /start (which shows `startText`).
  */
-async function signIn(page, axe, email, label, password = DEMO_PASSWORD) {
+async function signIn(page, axe, email, label, password = DEMO_PASSWORD, startText = ORG_NAME) {
   await page.goto('/login');
   await expect(page).toHaveURL(/\/login(\?.*)?$/);
   await axe.check(page, `sign-in page (${label})`);
@@ -79,7 +79,7 @@ async function signIn(page, axe, email, label, password = DEMO_PASSWORD) {
   await submitCode(page, await freshCode(page, email));
   await expect(page).toHaveURL(/\/start$/);
   await expect(page.locator('button[data-testid=logout]')).toBeVisible();
-  await expect(page.locator('main')).toContainText(ORG_NAME);
+  await expect(page.locator('main')).toContainText(startText);
   await axe.check(page, `start page (${label})`);
 }
 

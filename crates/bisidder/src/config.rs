@@ -35,6 +35,8 @@ pub struct Config {
     pub soft_lock_for: Duration,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// How long a person's Min sag link keeps working after their case closed.
+    pub minsag_days_after_close: i64,
 }
 
 impl Default for Config {
@@ -58,6 +60,7 @@ impl Default for Config {
             soft_lock_for: Duration::from_secs(15 * 60),
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            minsag_days_after_close: 30,
         }
     }
 }
@@ -112,6 +115,9 @@ impl Config {
                 "BISIDDER_SMS_TOKEN" if !v.is_empty() => c.sms_token = Some(SecretString::from(v)),
                 "BISIDDER_LOGIN_ATTEMPTS" => {
                     c.login_attempts_per_window = parse_num(&k, &v)? as u32
+                }
+                "BISIDDER_MINSAG_DAYS_AFTER_CLOSE" => {
+                    c.minsag_days_after_close = parse_num(&k, &v)? as i64
                 }
                 "BISIDDER_SOFT_LOCK_AFTER" => c.soft_lock_after = parse_num(&k, &v)? as u32,
                 "BISIDDER_SOFT_LOCK_MINUTES" => {

@@ -16,11 +16,13 @@ pub mod geo_ref;
 pub mod import;
 pub mod intake;
 pub mod knowledge;
+pub mod minsag;
 pub mod notify;
 pub mod ops;
 pub mod orgs;
 pub mod people;
 pub mod policy;
+pub mod privacy;
 pub mod routes;
 pub mod scheduling;
 pub mod state;
@@ -55,6 +57,8 @@ pub fn build_app(state: AppState) -> Router {
         .merge(stats::routes())
         .merge(knowledge::routes())
         .merge(volunteers::routes())
+        .merge(minsag::routes())
+        .merge(privacy::routes())
         .merge(ops::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -118,6 +118,16 @@ pub enum Action {
     ManageVolunteers,
     /// Which qualifications a bisidder needs before their first case.
     ConfigureVolunteering,
+    /// Send (or send again) a person their private Min sag link.
+    SendMinsagLink,
+    /// Write a børnebrev to the child of one's own case.
+    WriteLetters,
+    /// Configure how long personal data of closed cases is kept.
+    ManageRetention,
+    /// Produce a person's complete data export (access request).
+    ExportPersonData,
+    /// Exceptional access to a case outside need-to-know, with a written reason.
+    BreakGlass,
 }
 
 /// What the action is about.
@@ -149,6 +159,10 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::ExportOrgData => &[OrgAdmin],
         Action::ManageVolunteers => &[OrgAdmin, Coordinator],
         Action::ConfigureVolunteering => &[OrgAdmin],
+        Action::SendMinsagLink | Action::BreakGlass => &[Coordinator],
+        Action::WriteLetters => &[Bisidder],
+        Action::ManageRetention => &[OrgAdmin],
+        Action::ExportPersonData => &[OrgAdmin, Coordinator],
     }
 }
 

@@ -21,6 +21,9 @@ pub enum Access {
     Record(Action),
     /// The same for API tokens.
     TokenRecord(Action),
+    /// A person signed in to Min sag with their link and code (no account); everyone
+    /// else gets 401 and the page that asks them to open their link again.
+    Person,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -284,4 +287,55 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/stats", Allowed(Action::ViewAggregates)),
     r("GET", "/stats/export.csv", Allowed(Action::ViewAggregates)),
     r("GET", "/stats/export.xlsx", Allowed(Action::ViewAggregates)),
+    // Min sag (the person's own view) and børnebreve
+    r("GET", "/minsag", Person),
+    r("GET", "/minsag/breve", Person),
+    r("GET", "/minsag/opslag", Person),
+    r("POST", "/minsag/feedback", Person),
+    r("POST", "/minsag/logout", Public),
+    r("GET", "/minsag/{token}", Public),
+    r("POST", "/minsag/{token}/code", Public),
+    r("POST", "/minsag/{token}/verify", Public),
+    r("GET", "/org/break-glass", Allowed(Action::ViewOrgAudit)),
+    r("GET", "/org/feedback", Allowed(Action::ViewOrgOverview)),
+    r(
+        "POST",
+        "/intake/{id}/minsag",
+        Record(Action::SendMinsagLink),
+    ),
+    r("GET", "/me/cases/{id}/brev", Record(Action::WriteLetters)),
+    r(
+        "GET",
+        "/me/requests/{id}/brev",
+        Record(Action::WriteLetters),
+    ),
+    r("POST", "/me/cases/{id}/brev", Record(Action::WriteLetters)),
+    // Privacy and the data lifecycle
+    r("GET", "/org/retention", Allowed(Action::ManageRetention)),
+    r("POST", "/org/retention", Allowed(Action::ManageRetention)),
+    r(
+        "GET",
+        "/persons/{id}/export",
+        Record(Action::ExportPersonData),
+    ),
+    r(
+        "GET",
+        "/persons/{id}/export.json",
+        Record(Action::ExportPersonData),
+    ),
+    r(
+        "GET",
+        "/api/v1/persons/{id}/export",
+        TokenRecord(Action::ExportPersonData),
+    ),
+    r(
+        "GET",
+        "/privacy/cases/{id}/break-glass",
+        Record(Action::BreakGlass),
+    ),
+    r(
+        "POST",
+        "/privacy/cases/{id}/break-glass",
+        Record(Action::BreakGlass),
+    ),
 ];

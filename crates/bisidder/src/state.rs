@@ -13,6 +13,8 @@ pub struct AppState {
     pub crypto: FieldCrypto,
     pub clock: Clock,
     pub login_limiter: Arc<RateLimiter>,
+    /// Min sag code requests and tries per peer address.
+    pub minsag_limiter: Arc<RateLimiter>,
     /// Wakes the outbox worker after a commit that enqueued a message.
     pub outbox_wake: Arc<Notify>,
 }
@@ -26,6 +28,10 @@ impl AppState {
             crypto,
             clock,
             login_limiter: Arc::new(limiter),
+            minsag_limiter: Arc::new(RateLimiter::new(
+                crate::minsag::domain::ATTEMPTS_PER_ADDRESS,
+                crate::minsag::domain::ADDRESS_WINDOW,
+            )),
             outbox_wake: Arc::new(Notify::new()),
         }
     }

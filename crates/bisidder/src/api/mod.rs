@@ -26,11 +26,11 @@ use utoipa::{
         crate::scheduling::api::accept, crate::scheduling::api::decline, crate::scheduling::api::my_appointments,
         crate::scheduling::api::adjust, crate::scheduling::api::standby, crate::scheduling::api::assign_all,
         crate::people::api::get, crate::people::api::put, crate::people::api::add_slot, crate::people::api::add_absence,
-        crate::stats::api::annual),
+        crate::stats::api::annual, crate::privacy::pages::export_api),
     components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
         crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "ops"))
+    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "privacy"), (name = "ops"))
 )]
 pub struct ApiDoc;
 

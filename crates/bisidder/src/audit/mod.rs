@@ -61,6 +61,19 @@ pub enum AuditAction {
     QualificationRecorded,
     RequirementsChanged,
     AmbassadorAdded,
+    MinsagLinkSent,
+    MinsagCodeSent,
+    MinsagCodeRefused,
+    MinsagOpened,
+    MinsagViewed,
+    LetterWritten,
+    LettersViewed,
+    FeedbackGiven,
+    RetentionChanged,
+    DataPurged,
+    PurgeReapplied,
+    PersonExported,
+    BreakGlass,
 }
 
 impl AuditAction {
@@ -113,6 +126,19 @@ impl AuditAction {
             AuditAction::QualificationRecorded => "qualification.recorded",
             AuditAction::RequirementsChanged => "requirements.changed",
             AuditAction::AmbassadorAdded => "ambassador.added",
+            AuditAction::MinsagLinkSent => "minsag.link_sent",
+            AuditAction::MinsagCodeSent => "minsag.code_sent",
+            AuditAction::MinsagCodeRefused => "minsag.code_refused",
+            AuditAction::MinsagOpened => "minsag.opened",
+            AuditAction::MinsagViewed => "minsag.viewed",
+            AuditAction::LetterWritten => "letter.written",
+            AuditAction::LettersViewed => "letter.viewed",
+            AuditAction::FeedbackGiven => "feedback.given",
+            AuditAction::RetentionChanged => "retention.changed",
+            AuditAction::DataPurged => "data.purged",
+            AuditAction::PurgeReapplied => "data.purge_reapplied",
+            AuditAction::PersonExported => "person.exported",
+            AuditAction::BreakGlass => "case.break_glass",
         }
     }
 }

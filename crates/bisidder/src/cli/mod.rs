@@ -74,6 +74,9 @@ pub enum Command {
     Audit(AuditCmd),
     /// Check the database's integrity and the audit chain.
     Check,
+    /// Remove personal data of closed cases whose retention ran out (the server also does
+    /// this on its own); prints how many cases.
+    Purge,
 }
 
 #[derive(Args, Debug)]
@@ -321,7 +324,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { file } => {
             let db = open_db(&config).await?;
-            let s = backup::restore(&db, &file).await?;
+            let ledger = config.data_dir.join(crate::privacy::retention::LEDGER_FILE);
+            let s = backup::restore_with_ledger(&db, &file, Some(&ledger), now).await?;
             println!("restored {} rows from {}", s.rows, file.display());
             Ok(())
         }
@@ -352,6 +356,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     bail!("audit log broken at row {seq}: {why}")
                 }
             }
+        }
+        Command::Purge => {
+            let db = open_db(&config).await?;
+            let ledger = config.data_dir.join(crate::privacy::retention::LEDGER_FILE);
+            let n = crate::privacy::retention::run(&db, clock.now(), Some(&ledger)).await?;
+            println!("personal data removed from {n} closed cases");
+            Ok(())
         }
         Command::Check => {
             let db = open_db(&config).await?;

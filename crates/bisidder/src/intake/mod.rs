@@ -3,7 +3,7 @@
 
 pub mod api;
 pub mod domain;
-mod pages;
+pub(crate) mod pages;
 
 pub use pages::after_change;
 pub mod service;

@@ -42,7 +42,7 @@ pub async fn reports(
     to: &str,
 ) -> sqlx::Result<Vec<ReportRec>> {
     let rows = sqlx::query(
-        "SELECT r.id, r.case_id, r.sent_on, p.gender, p.birth_date FROM reports_of_concern r \
+        "SELECT r.id, r.case_id, r.sent_on, r.child_age, p.gender, p.birth_date FROM reports_of_concern r \
          JOIN cases c ON c.id = r.case_id JOIN persons p ON p.id = c.person_id \
          WHERE r.org_id = $1 AND r.sent_on >= $2 AND r.sent_on <= $3",
     )
@@ -70,13 +70,19 @@ pub async fn reports(
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let id = row::s(r, "id")?;
+        let sent_on = date(row::os(r, "sent_on")?);
+        // After retention removed the birth date, the age kept at the purge stands in for it.
+        let birth_date = date(row::os(r, "birth_date")?).or_else(|| {
+            let age = row::oi(r, "child_age").ok().flatten()?;
+            sent_on?.checked_sub(jiff::Span::new().years(age)).ok()
+        });
         out.push(ReportRec {
             categories: by_report.remove(&id).unwrap_or_default(),
             id,
             case_id: row::s(r, "case_id")?,
-            sent_on: date(row::os(r, "sent_on")?),
+            sent_on,
             gender: row::s(r, "gender")?,
-            birth_date: date(row::os(r, "birth_date")?),
+            birth_date,
         });
     }
     Ok(out)

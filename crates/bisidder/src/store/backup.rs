@@ -46,10 +46,20 @@ pub const TABLES: &[&str] = &[
     "org_requirements",
     "qualifications",
     "ambassadors",
+    "minsag_links",
+    "letters",
+    "feedback",
+    "break_glass",
+    "purges",
 ];
 
 /// Tables deliberately left out (short-lived secrets) — and the migration bookkeeping.
-pub const NOT_BACKED_UP: &[&str] = &["sessions", "password_resets", "_sqlx_migrations"];
+pub const NOT_BACKED_UP: &[&str] = &[
+    "sessions",
+    "password_resets",
+    "minsag_sessions",
+    "_sqlx_migrations",
+];
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -57,7 +67,7 @@ pub struct Summary {
     pub rows: u64,
 }
 
-fn value_of(row: &AnyRow, i: usize) -> anyhow::Result<Value> {
+pub(crate) fn value_of(row: &AnyRow, i: usize) -> anyhow::Result<Value> {
     if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
         return Ok(v.map(Value::from).unwrap_or(Value::Null));
     }
@@ -157,6 +167,17 @@ async fn column_kinds(db: &Db, table: &str) -> anyhow::Result<HashMap<String, Ki
 /// Restores `path` into `db`, which must be migrated and hold no organisations, users or
 /// audit rows. Returns what was loaded.
 pub async fn restore(db: &Db, path: &Path) -> anyhow::Result<Summary> {
+    restore_with_ledger(db, path, None, jiff::Timestamp::now().as_microsecond()).await
+}
+
+/// [`restore`], then re-applies every purge recorded in the backup and in the `ledger`
+/// file (privacy::retention), so data removed after the backup was taken stays removed.
+pub async fn restore_with_ledger(
+    db: &Db,
+    path: &Path,
+    ledger: Option<&Path>,
+    now_us: i64,
+) -> anyhow::Result<Summary> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut lines = std::io::BufReader::new(file).lines();
@@ -240,6 +261,7 @@ pub async fn restore(db: &Db, path: &Path) -> anyhow::Result<Summary> {
         })?;
         summary.rows += 1;
     }
+    crate::privacy::retention::reapply(&mut tx, ledger, now_us).await?;
     if let crate::audit::Verdict::Broken { seq, why } = crate::audit::verify(&mut tx).await? {
         bail!("the backup's audit log does not verify at row {seq}: {why}; nothing was restored");
     }

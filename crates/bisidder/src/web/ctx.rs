@@ -96,6 +96,8 @@ fn nav_for(info: &SessionInfo) -> Vec<NavItem> {
     add(Action::ViewAggregates, "/stats", "nav.stats");
     add(Action::ListOrgUsers, "/org/users", "nav.users");
     add(Action::ViewOrgAudit, "/org/audit", "nav.audit");
+    add(Action::ViewOrgOverview, "/org/feedback", "nav.feedback");
+    add(Action::ManageRetention, "/org/retention", "nav.retention");
     if policy::can(a, Action::ViewPlatform, policy::Target::Platform) {
         nav.push(NavItem {
             href: "/platform",

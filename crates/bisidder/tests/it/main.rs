@@ -14,6 +14,8 @@ mod intake;
 mod knowledge;
 mod mail;
 mod matching_flow;
+mod minsag;
+mod privacy;
 mod routes;
 mod stats;
 mod volunteers;

@@ -142,6 +142,22 @@ on_both!(
                         r.path
                     );
                 }
+                Access::Person => {
+                    for resp in [&anon, &half] {
+                        assert_eq!(
+                            resp.status,
+                            StatusCode::UNAUTHORIZED,
+                            "{} {} without a Min sag session",
+                            r.method,
+                            r.path
+                        );
+                        assert_eq!(
+                            resp.location(),
+                            "",
+                            "a person is never sent to staff sign-in"
+                        );
+                    }
+                }
                 Access::Token(_) | Access::TokenRecord(_) => {
                     assert_eq!(
                         anon.status,
@@ -160,6 +176,8 @@ on_both!(
                     Access::Public | Access::SignedIn => {
                         assert!(!denied(&resp), "{label}: {}", resp.status)
                     }
+                    // A staff session is not a Min sag session.
+                    Access::Person => assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{label}"),
                     Access::PendingLogin => assert!(
                         denied(&resp),
                         "{label}: a fully signed-in user has no half sign-in"
