@@ -111,6 +111,16 @@ pub enum Action {
     AnswerOwnOffers,
     /// Change an appointment's time or place (coordinators; the assigned bisidder for own).
     AdjustAppointments,
+    /// Open a case: a bisidder their own, coordinators every case of the organisation,
+    /// senior consultants its logistics only (never notes or report descriptions).
+    ViewCases,
+    /// Work a case: appointments held, notes, decisions, exclusions, reports of concern,
+    /// closing (a bisidder on their own cases; coordinators on every case).
+    WorkCase,
+    /// Hand a case over to another bisidder.
+    ReassignCase,
+    /// Log and answer network inquiries (netværkshenvendelser).
+    HandleInquiries,
 }
 
 /// What the action is about.
@@ -139,6 +149,10 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::RecordPhoneRequest | Action::ViewIntake | Action::ManageIntake => &[Coordinator],
         Action::ManageOwnProfile | Action::AnswerOwnOffers => &[Bisidder],
         Action::AdjustAppointments => &[Coordinator, Bisidder],
+        Action::ViewCases => &[Coordinator, Bisidder, SeniorConsultant],
+        Action::WorkCase => &[Coordinator, Bisidder],
+        Action::ReassignCase => &[Coordinator],
+        Action::HandleInquiries => &[SeniorConsultant],
     }
 }
 

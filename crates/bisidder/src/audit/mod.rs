@@ -53,6 +53,21 @@ pub enum AuditAction {
     CalendarRead,
     DataImported,
     StatsViewed,
+    CasesListed,
+    CaseViewed,
+    AppointmentOutcome,
+    NoteWritten,
+    NotesRead,
+    DecisionRecorded,
+    ExclusionRecorded,
+    CaseClosed,
+    CaseHandedOver,
+    InquiryLogged,
+    InquiryAnswered,
+    ReportFiled,
+    ReportViewed,
+    ReportUpdated,
+    ReportLetterViewed,
 }
 
 impl AuditAction {
@@ -97,6 +112,21 @@ impl AuditAction {
             AuditAction::CalendarRead => "calendar.read",
             AuditAction::DataImported => "data.imported",
             AuditAction::StatsViewed => "stats.viewed",
+            AuditAction::CasesListed => "case.listed",
+            AuditAction::CaseViewed => "case.viewed",
+            AuditAction::AppointmentOutcome => "appointment.outcome",
+            AuditAction::NoteWritten => "case.note_written",
+            AuditAction::NotesRead => "case.notes_read",
+            AuditAction::DecisionRecorded => "case.decision_recorded",
+            AuditAction::ExclusionRecorded => "case.exclusion_recorded",
+            AuditAction::CaseClosed => "case.closed",
+            AuditAction::CaseHandedOver => "case.handed_over",
+            AuditAction::InquiryLogged => "case.inquiry_logged",
+            AuditAction::InquiryAnswered => "case.inquiry_answered",
+            AuditAction::ReportFiled => "report.filed",
+            AuditAction::ReportViewed => "report.viewed",
+            AuditAction::ReportUpdated => "report.updated",
+            AuditAction::ReportLetterViewed => "report.letter_viewed",
         }
     }
 }

@@ -42,6 +42,11 @@ pub const TABLES: &[&str] = &[
     "appointments",
     "absences",
     "conflicts",
+    "case_events",
+    "case_decisions",
+    "case_exclusions",
+    "case_handovers",
+    "network_inquiries",
 ];
 
 /// Tables deliberately left out (short-lived secrets) — and the migration bookkeeping.

@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod auth;
 mod backup;
+mod cases;
 mod cli;
 mod demo;
 mod import;
