@@ -281,6 +281,12 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/cases/{id}/reports",
         TokenRecord(Action::WorkCase),
     ),
+    r("GET", "/api/v1/reports/{id}", TokenRecord(Action::WorkCase)),
+    r(
+        "POST",
+        "/api/v1/reports/{id}",
+        TokenRecord(Action::WorkCase),
+    ),
     // Statistics
     r("GET", "/api/v1/stats/annual", Token(Action::ViewAggregates)),
 ];

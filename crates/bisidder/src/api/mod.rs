@@ -28,11 +28,12 @@ use utoipa::{
         crate::people::api::get, crate::people::api::put, crate::people::api::add_slot, crate::people::api::add_absence,
         crate::stats::api::annual,
         crate::cases::api::list, crate::cases::api::get, crate::cases::api::timeline, crate::cases::api::notes,
-        crate::cases::api::add_note, crate::cases::api::outcome, crate::concerns::api::list, crate::concerns::api::file),
+        crate::cases::api::add_note, crate::cases::api::outcome, crate::concerns::api::list, crate::concerns::api::file,
+        crate::concerns::api::get, crate::concerns::api::update),
     components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
         crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut,
         crate::cases::api::CaseOut, crate::cases::api::CaseAppointmentOut, crate::cases::api::CaseDetailOut, crate::cases::api::TimelineOut,
-        crate::cases::api::NoteOut, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut)),
+        crate::cases::api::NoteOut, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut, crate::concerns::api::ReportDetailOut)),
     modifiers(&BearerAuth),
     tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "cases"), (name = "reports"), (name = "ops"))
 )]
@@ -129,6 +130,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/cases/{id}/reports",
             get(crate::concerns::api::list).post(crate::concerns::api::file),
+        )
+        .route(
+            "/api/v1/reports/{id}",
+            get(crate::concerns::api::get).post(crate::concerns::api::update),
         )
 }
 

@@ -288,6 +288,26 @@ const STEPS: &[Step] = &[
         body: REPORT_FORM,
     },
     Step {
+        name: "API report",
+        method: "GET",
+        path: "/api/v1/reports/{report}",
+        action: Action::WorkCase,
+        api: true,
+        body: &[],
+    },
+    Step {
+        name: "API report sent",
+        method: "POST",
+        path: "/api/v1/reports/{report}",
+        action: Action::WorkCase,
+        api: true,
+        body: &[
+            ("step", "sent"),
+            ("sent_on", "2026-03-02"),
+            ("sent_how", "secure_mail"),
+        ],
+    },
+    Step {
         name: "change bisidder",
         method: "POST",
         path: "/cases/{handover_case}/handover",
@@ -372,6 +392,27 @@ impl std::io::Write for LogBuf {
     }
 }
 
+/// The whole test binary's log output from the first call on (a scoped subscriber would
+/// miss events whose callsites other threads registered first). Debug level for the app
+/// and its HTTP layers; sqlx only from warnings on, to keep the buffer small.
+fn global_logs() -> LogBuf {
+    static LOGS: std::sync::OnceLock<LogBuf> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = LogBuf::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "debug,sqlx=warn,hyper=info",
+            ))
+            .with_writer(move || writer.clone())
+            .finish();
+        // Another test may have installed one first; then this one stays unused.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        logs
+    })
+    .clone()
+}
+
 async fn denied_rows(app: &TestApp, user: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE actor_user_id = $1 AND outcome = 'denied'",
@@ -385,13 +426,8 @@ async fn denied_rows(app: &TestApp, user: &str) -> i64 {
 on_both!(
     every_role_meets_the_case_work_access_matrix_and_the_canary_never_leaks,
     |app: TestApp| async move {
-        let logs = LogBuf::default();
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
-            .with_writer(move || writer.clone())
-            .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        let logs = global_logs();
+        let logs_from = logs.0.lock().unwrap().len();
 
         let (a_id, a_email) = app.bisidder("Anna Bisidder", "København", "children").await;
         let (b_id, b_email) = app.bisidder("Bo Bisidder", "København", "children").await;
@@ -665,7 +701,7 @@ on_both!(
         for (s, b) in &outbox {
             assert!(!leaks(s) && !leaks(b), "outbox: {s} {b}");
         }
-        let captured = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+        let captured = String::from_utf8_lossy(&logs.0.lock().unwrap()[logs_from..]).to_string();
         assert!(
             captured.len() > 1000,
             "the logs were captured ({} bytes)",
