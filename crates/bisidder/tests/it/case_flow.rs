@@ -507,3 +507,115 @@ on_both!(
         assert!(page.text("[data-testid=ack-overdue]").is_none());
     }
 );
+
+on_both!(
+    a_senior_consultant_handles_network_inquiries_without_seeing_the_bisidders_work,
+    |app: TestApp| async move {
+        let (b, b_email) = app.bisidder("Anne Aarhus", "Aarhus", "children").await;
+        let mut coordinator = app.signed_in("Koordinator F", &[Role::Coordinator]).await;
+        let case = assigned_case(&app, &mut coordinator, &b, "Hanna").await;
+        let mut anne = app.client();
+        anne.login(&b_email, PASSWORD).await;
+        anne.post(
+            &format!("/cases/{case}/notes"),
+            &[("body", "Hanna er bange for far"), ("shared", "1")],
+        )
+        .await;
+        let r = anne
+            .post(
+                &format!("/cases/{case}/exclusions"),
+                &[
+                    ("occurred_on", "2026-03-02"),
+                    ("reason", "Samtale om faderens forhold"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let stored: String = sqlx::query_scalar("SELECT reason_enc FROM case_exclusions")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert!(stored.starts_with("enc1:") && !stored.contains("faderens"));
+        assert!(anne
+            .get(&format!("/cases/{case}"))
+            .await
+            .text("[data-testid=exclusions]")
+            .unwrap()
+            .contains("Samtale om faderens forhold"));
+
+        let mut senior = app
+            .signed_in("Senior Konsulent", &[Role::SeniorConsultant])
+            .await;
+        assert!(senior
+            .get("/cases")
+            .await
+            .text("[data-testid=cases]")
+            .unwrap()
+            .contains("Hanna"));
+        let r = senior
+            .post(
+                &format!("/cases/{case}/inquiries"),
+                &[
+                    ("from_role", "school"),
+                    ("from_name", "Lærer Jens"),
+                    ("channel", "phone"),
+                    ("question", "Hvornår er mødet på skolen?"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/cases/{case}#inquiries"));
+        let page = senior.get(&format!("/cases/{case}")).await;
+        let inquiries = page.text("[data-testid=inquiries]").unwrap();
+        assert!(
+            inquiries.contains("Skole") && inquiries.contains("Hvornår er mødet på skolen?"),
+            "{inquiries}"
+        );
+        let inquiry: String = sqlx::query_scalar("SELECT id FROM network_inquiries")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        let r = senior
+            .post(
+                &format!("/inquiries/{inquiry}/answer"),
+                &[("answer", "Mødet er onsdag kl. 10")],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/cases/{case}#inquiries"));
+        let page = senior.get(&format!("/cases/{case}")).await;
+        assert!(page
+            .text("[data-testid=inquiries]")
+            .unwrap()
+            .contains("Mødet er onsdag kl. 10"));
+        // Logistics: when and where, the bisidder's first name; nothing of the work itself.
+        assert!(page.text("[data-testid=case-bisidder]").unwrap() == "Anne");
+        assert!(page
+            .text("[data-testid=case-appointments]")
+            .unwrap()
+            .contains("2026-03-04 10:00"));
+        for hidden in ["bange for far", "faderens", "Udelukkelse"] {
+            assert!(
+                !page.body.contains(hidden),
+                "{hidden} shown to the senior consultant"
+            );
+        }
+        for section in ["#notes", "#reports", "#decisions", "#exclusions"] {
+            assert!(
+                page.text(section).is_none(),
+                "{section} shown to the senior consultant"
+            );
+        }
+        assert!(page
+            .text("[data-testid=timeline]")
+            .unwrap()
+            .contains("Netværkshenvendelse besvaret"));
+        // The bisidder sees that an inquiry came, not what it said; the coordinator reads it.
+        let page = anne.get(&format!("/cases/{case}")).await;
+        assert!(page
+            .text("[data-testid=timeline]")
+            .unwrap()
+            .contains("Netværkshenvendelse"));
+        assert!(!page.body.contains("Hvornår er mødet på skolen?"));
+        let page = coordinator.get(&format!("/cases/{case}")).await;
+        assert!(page.body.contains("Hvornår er mødet på skolen?"));
+    }
+);
