@@ -224,10 +224,17 @@ pub async fn answer_inquiry(
 
 pub async fn outcome(
     State(state): State<AppState>,
+    ctx: Ctx,
     u: CurrentUser,
     Path(id): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
-    let case = service::appointment_outcome(&state, u.actor(), &id, &form).await?;
-    Ok(Redirect::to(&format!("/cases/{case}#appointments")).into_response())
+    match service::appointment_outcome(&state, u.actor(), &id, &form).await {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{case}#appointments")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let case = service::case_of_appointment(&state, u.actor(), &id).await?;
+            after(&state, ctx, &u, &case, "appointments", Err(e)).await
+        }
+        Err(e) => Err(e),
+    }
 }

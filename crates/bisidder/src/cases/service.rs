@@ -545,6 +545,22 @@ pub async fn appointment_outcome(
     Ok(c.id)
 }
 
+/// The case an appointment belongs to, for showing the case page again after a refused
+/// outcome (the caller already passed the access checks once).
+pub async fn case_of_appointment(
+    state: &AppState,
+    actor: &Actor,
+    appointment: &str,
+) -> AppResult<String> {
+    let org = org_of(actor);
+    ensure(actor, Action::WorkCase, Target::Org(org))?;
+    let mut conn = state.db.pool.acquire().await?;
+    store::get_appointment(&mut conn, org, appointment)
+        .await?
+        .and_then(|a| a.case_id)
+        .ok_or(AppError::NotFound)
+}
+
 fn today(state: &AppState) -> Date {
     state
         .clock

@@ -87,6 +87,10 @@ on_both!(
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.text("[role=alert]").unwrap().contains("antal timer"),
+            "the case page again, with the problem"
+        );
         assert_eq!(
             app.count(&format!(
                 "SELECT COUNT(*) FROM appointments WHERE id = '{moede}' AND status = 'planned'"
