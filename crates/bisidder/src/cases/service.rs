@@ -843,7 +843,7 @@ pub async fn hand_over(
         Some(reason),
     )
     .await?;
-    tell_person(&mut tx, state, &c, to, reason, now).await?;
+    tell_person(&mut tx, &c, to, reason, now).await?;
     tell_user(
         &mut tx,
         to,
@@ -879,14 +879,7 @@ pub async fn hand_over(
 /// The person hears of the change, with the reason, only by the channel they said is
 /// safe and in words that do not say what the service is about. A person who wants to be
 /// called is called by the coordinator (the timeline says so).
-async fn tell_person(
-    tx: &mut Tx,
-    state: &AppState,
-    c: &CaseRow,
-    to: &str,
-    reason: &str,
-    now: i64,
-) -> AppResult<()> {
+async fn tell_person(tx: &mut Tx, c: &CaseRow, to: &str, reason: &str, now: i64) -> AppResult<()> {
     let name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
         .bind(to)
         .fetch_one(&mut **tx)
@@ -913,7 +906,6 @@ async fn tell_person(
             event(tx, None, c, now, "person_to_be_called", None).await?;
         }
     }
-    let _ = state;
     Ok(())
 }
 
