@@ -29,9 +29,13 @@ async function openCaseWithHeldMeeting(page, axe) {
   throw new Error('no case with a meeting to record as held');
 }
 
+const COORDINATOR = 'koordinator@demo.bisidder.dk';
+const SENIOR = 'seniorkonsulent@demo.bisidder.dk';
+
 test.describe.serial('case work journeys', () => {
   test.use({ actionTimeout: 15_000 });
   let caseUrl;
+  let privateNote;
 
   test('a bisidder records a meeting as held and writes a private note', async ({ page, axe }) => {
     test.setTimeout(180_000);
@@ -56,6 +60,7 @@ test.describe.serial('case work journeys', () => {
     await axe.check(page, 'case page after recording the meeting');
 
     const note = `Barnet var glad bagefter ${randomLetters(5)}`;
+    privateNote = note;
     await page.fill('#note-body', note);
     await submit(page, page.locator('[data-testid=save-note]'));
     await expect(page.locator('[data-testid=notes]')).toContainText(note);
@@ -119,5 +124,34 @@ test.describe.serial('case work journeys', () => {
     await visit(page, axe, caseUrl, 'case page with the report');
     await expect(page.locator('[data-testid=reports]')).toContainText('Akut');
     await signOut(page, axe, 'bisidder (report)');
+  });
+
+  test('the coordinator does not read the private note; a senior consultant answers an inquiry', async ({ page, axe }) => {
+    test.setTimeout(180_000);
+    await page.setViewportSize(PHONE);
+    await signIn(page, axe, COORDINATOR, 'coordinator (case)');
+    await visit(page, axe, caseUrl, 'case page as coordinator');
+    await expect(page.getByRole('heading', { name: 'Skift bisidder' })).toBeVisible();
+    await expect(page.locator('main')).not.toContainText(privateNote);
+    await signOut(page, axe, 'coordinator (case)');
+
+    await signIn(page, axe, SENIOR, 'senior consultant');
+    await visit(page, axe, '/cases', 'cases as senior consultant');
+    await visit(page, axe, caseUrl, 'case page as senior consultant');
+    await expect(page.locator('main [role=note]')).toContainText('praktiske oplysninger');
+    await expect(page.locator('main')).not.toContainText(privateNote);
+    await expect(page.locator('#notes')).toHaveCount(0);
+    await page.selectOption('#inq-from', 'school');
+    await page.fill('#inq-question', 'Hvornår er næste møde?');
+    await submit(page, page.getByRole('button', { name: 'Gem henvendelse' }));
+    const inquiry = page.locator('[data-testid=inquiries] > li').last();
+    await expect(inquiry).toContainText('Hvornår er næste møde?');
+    await axe.check(page, 'case page with an inquiry');
+    await inquiry.locator('textarea').fill('Det står i indkaldelsen.');
+    await submit(page, inquiry.getByRole('button', { name: 'Gem svar' }));
+    await expect(page.locator('[data-testid=inquiries] > li').last()).toContainText('Det står i indkaldelsen.');
+    await expect(page.locator('[data-testid=timeline]')).toContainText('Netværkshenvendelse besvaret');
+    await axe.check(page, 'case page with an answered inquiry');
+    await signOut(page, axe, 'senior consultant');
   });
 });
