@@ -5,10 +5,13 @@
 
 pub mod api;
 pub mod domain;
+pub mod handover;
+pub mod inquiries;
 pub mod jobs;
 mod pages;
 pub mod service;
 pub mod store;
+pub mod work;
 pub mod workdays;
 
 use crate::state::AppState;
