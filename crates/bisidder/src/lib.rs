@@ -5,8 +5,10 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod cli;
 pub mod clock;
+pub mod concerns;
 pub mod config;
 pub mod crypto;
 pub mod dashboard;
@@ -54,6 +56,8 @@ pub fn build_app(state: AppState) -> Router {
         .merge(scheduling::routes())
         .merge(people::routes())
         .merge(calendar::routes())
+        .merge(cases::routes())
+        .merge(concerns::routes())
         .merge(stats::routes())
         .merge(knowledge::routes())
         .merge(volunteers::routes())

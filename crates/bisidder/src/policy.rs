@@ -128,6 +128,16 @@ pub enum Action {
     ExportPersonData,
     /// Exceptional access to a case outside need-to-know, with a written reason.
     BreakGlass,
+    /// Open a case: a bisidder their own, coordinators every case of the organisation,
+    /// senior consultants its logistics only (never notes or report descriptions).
+    ViewCases,
+    /// Work a case: appointments held, notes, decisions, exclusions, reports of concern,
+    /// closing (a bisidder on their own cases; coordinators on every case).
+    WorkCase,
+    /// Hand a case over to another bisidder.
+    ReassignCase,
+    /// Log and answer network inquiries (netværkshenvendelser).
+    HandleInquiries,
 }
 
 /// What the action is about.
@@ -163,6 +173,10 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::WriteLetters => &[Bisidder],
         Action::ManageRetention => &[OrgAdmin],
         Action::ExportPersonData => &[OrgAdmin, Coordinator],
+        Action::ViewCases => &[Coordinator, Bisidder, SeniorConsultant],
+        Action::WorkCase => &[Coordinator, Bisidder],
+        Action::ReassignCase => &[Coordinator],
+        Action::HandleInquiries => &[SeniorConsultant],
     }
 }
 

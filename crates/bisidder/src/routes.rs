@@ -282,6 +282,74 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/me/absences",
         Token(Action::ManageOwnProfile),
     ),
+    // Case work (SPEC C5)
+    r("GET", "/cases", Allowed(Action::ViewCases)),
+    r("GET", "/cases/{id}", Record(Action::ViewCases)),
+    r("POST", "/cases/{id}/notes", Record(Action::WorkCase)),
+    r("POST", "/cases/{id}/decisions", Record(Action::WorkCase)),
+    r("POST", "/cases/{id}/exclusions", Record(Action::WorkCase)),
+    r("POST", "/cases/{id}/close", Record(Action::WorkCase)),
+    r("POST", "/cases/{id}/handover", Record(Action::ReassignCase)),
+    r(
+        "POST",
+        "/cases/{id}/inquiries",
+        Record(Action::HandleInquiries),
+    ),
+    r(
+        "POST",
+        "/inquiries/{id}/answer",
+        Record(Action::HandleInquiries),
+    ),
+    r(
+        "POST",
+        "/appointments/{id}/outcome",
+        Record(Action::WorkCase),
+    ),
+    // Reports of concern (SPEC C6)
+    r("GET", "/cases/{id}/reports/new", Record(Action::WorkCase)),
+    r("POST", "/cases/{id}/reports", Record(Action::WorkCase)),
+    r("GET", "/reports/{id}", Record(Action::WorkCase)),
+    r("POST", "/reports/{id}", Record(Action::WorkCase)),
+    r("GET", "/reports/{id}/letter", Record(Action::WorkCase)),
+    // API: case work and reports
+    r("GET", "/api/v1/cases", Token(Action::ViewCases)),
+    r("GET", "/api/v1/cases/{id}", TokenRecord(Action::ViewCases)),
+    r(
+        "GET",
+        "/api/v1/cases/{id}/timeline",
+        TokenRecord(Action::ViewCases),
+    ),
+    r(
+        "GET",
+        "/api/v1/cases/{id}/notes",
+        TokenRecord(Action::WorkCase),
+    ),
+    r(
+        "POST",
+        "/api/v1/cases/{id}/notes",
+        TokenRecord(Action::WorkCase),
+    ),
+    r(
+        "POST",
+        "/api/v1/appointments/{id}/outcome",
+        TokenRecord(Action::WorkCase),
+    ),
+    r(
+        "GET",
+        "/api/v1/cases/{id}/reports",
+        TokenRecord(Action::WorkCase),
+    ),
+    r(
+        "POST",
+        "/api/v1/cases/{id}/reports",
+        TokenRecord(Action::WorkCase),
+    ),
+    r("GET", "/api/v1/reports/{id}", TokenRecord(Action::WorkCase)),
+    r(
+        "POST",
+        "/api/v1/reports/{id}",
+        TokenRecord(Action::WorkCase),
+    ),
     // Statistics
     r("GET", "/api/v1/stats/annual", Token(Action::ViewAggregates)),
     r("GET", "/stats", Allowed(Action::ViewAggregates)),

@@ -26,11 +26,16 @@ use utoipa::{
         crate::scheduling::api::accept, crate::scheduling::api::decline, crate::scheduling::api::my_appointments,
         crate::scheduling::api::adjust, crate::scheduling::api::standby, crate::scheduling::api::assign_all,
         crate::people::api::get, crate::people::api::put, crate::people::api::add_slot, crate::people::api::add_absence,
-        crate::stats::api::annual, crate::privacy::pages::export_api),
+        crate::stats::api::annual, crate::privacy::pages::export_api,
+        crate::cases::api::list, crate::cases::api::get, crate::cases::api::timeline, crate::cases::api::notes,
+        crate::cases::api::add_note, crate::cases::api::outcome, crate::concerns::api::list, crate::concerns::api::file,
+        crate::concerns::api::get, crate::concerns::api::update),
     components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
-        crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut)),
+        crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut,
+        crate::cases::api::CaseOut, crate::cases::api::CaseAppointmentOut, crate::cases::api::CaseDetailOut, crate::cases::api::TimelineOut,
+        crate::cases::api::NoteOut, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut, crate::concerns::api::ReportDetailOut)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "privacy"), (name = "ops"))
+    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "privacy"), (name = "cases"), (name = "reports"), (name = "ops"))
 )]
 pub struct ApiDoc;
 
@@ -108,6 +113,28 @@ pub fn routes() -> Router<AppState> {
             post(crate::people::api::add_slot),
         )
         .route("/api/v1/me/absences", post(crate::people::api::add_absence))
+        .route("/api/v1/cases", get(crate::cases::api::list))
+        .route("/api/v1/cases/{id}", get(crate::cases::api::get))
+        .route(
+            "/api/v1/cases/{id}/timeline",
+            get(crate::cases::api::timeline),
+        )
+        .route(
+            "/api/v1/cases/{id}/notes",
+            get(crate::cases::api::notes).post(crate::cases::api::add_note),
+        )
+        .route(
+            "/api/v1/appointments/{id}/outcome",
+            post(crate::cases::api::outcome),
+        )
+        .route(
+            "/api/v1/cases/{id}/reports",
+            get(crate::concerns::api::list).post(crate::concerns::api::file),
+        )
+        .route(
+            "/api/v1/reports/{id}",
+            get(crate::concerns::api::get).post(crate::concerns::api::update),
+        )
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -74,6 +74,21 @@ pub enum AuditAction {
     PurgeReapplied,
     PersonExported,
     BreakGlass,
+    CasesListed,
+    CaseViewed,
+    AppointmentOutcome,
+    NoteWritten,
+    NotesRead,
+    DecisionRecorded,
+    ExclusionRecorded,
+    CaseClosed,
+    CaseHandedOver,
+    InquiryLogged,
+    InquiryAnswered,
+    ReportFiled,
+    ReportViewed,
+    ReportUpdated,
+    ReportLetterViewed,
 }
 
 impl AuditAction {
@@ -139,6 +154,21 @@ impl AuditAction {
             AuditAction::PurgeReapplied => "data.purge_reapplied",
             AuditAction::PersonExported => "person.exported",
             AuditAction::BreakGlass => "case.break_glass",
+            AuditAction::CasesListed => "case.listed",
+            AuditAction::CaseViewed => "case.viewed",
+            AuditAction::AppointmentOutcome => "appointment.outcome",
+            AuditAction::NoteWritten => "case.note_written",
+            AuditAction::NotesRead => "case.notes_read",
+            AuditAction::DecisionRecorded => "case.decision_recorded",
+            AuditAction::ExclusionRecorded => "case.exclusion_recorded",
+            AuditAction::CaseClosed => "case.closed",
+            AuditAction::CaseHandedOver => "case.handed_over",
+            AuditAction::InquiryLogged => "case.inquiry_logged",
+            AuditAction::InquiryAnswered => "case.inquiry_answered",
+            AuditAction::ReportFiled => "report.filed",
+            AuditAction::ReportViewed => "report.viewed",
+            AuditAction::ReportUpdated => "report.updated",
+            AuditAction::ReportLetterViewed => "report.letter_viewed",
         }
     }
 }

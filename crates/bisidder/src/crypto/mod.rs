@@ -30,6 +30,11 @@ pub const ENCRYPTED_COLUMNS: &[(&str, &str, &str)] = &[
     ("case_notes", "body_enc", "id"),
     ("volunteer_applications", "motivation_enc", "id"),
     ("volunteer_applications", "screen_note_enc", "id"),
+    ("reports_of_concern", "cpr_enc", "id"),
+    ("reports_of_concern", "followup_enc", "id"),
+    ("case_exclusions", "reason_enc", "id"),
+    ("network_inquiries", "question_enc", "id"),
+    ("network_inquiries", "answer_enc", "id"),
 ];
 
 #[derive(Clone)]

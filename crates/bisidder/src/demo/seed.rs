@@ -652,12 +652,23 @@ async fn open_requests(
     if let Some((first, base)) = org.bisiddere.first() {
         let open: Vec<(String, String)> = sqlx::query_as("SELECT id, request_id FROM cases WHERE bisidder_user_id = $1 AND closed_on IS NULL ORDER BY opened_on DESC LIMIT 2")
             .bind(first).fetch_all(&mut **tx).await?;
-        for (k, (case, request)) in open.iter().enumerate() {
-            let mut day = today.checked_add((2 + 2 * k as i32).days())?;
-            while matches!(
-                day.weekday(),
-                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-            ) {
+        // The newest case also had its meeting yesterday, not yet recorded as held, so
+        // the case page shows the bisidder's next step (hours and mileage).
+        let days: Vec<(usize, i32)> = open
+            .iter()
+            .enumerate()
+            .map(|(k, _)| (k, 2 + 2 * k as i32))
+            .chain(open.first().map(|_| (0, -1)))
+            .collect();
+        for (k, offset) in days {
+            let (case, request) = &open[k];
+            let mut day = today.checked_add(offset.days())?;
+            while offset > 0
+                && matches!(
+                    day.weekday(),
+                    jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+                )
+            {
                 day = day.checked_add(1.days())?;
             }
             let m = day

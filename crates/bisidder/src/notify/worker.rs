@@ -22,6 +22,9 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
         if let Err(e) = crate::privacy::retention::tick(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "retention purge failed");
         }
+        if let Err(e) = crate::cases::jobs::tick(&state).await {
+            tracing::warn!(error = %format!("{e:#}"), "case reminders failed");
+        }
         if let Err(e) = deliver_due(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "outbox delivery round failed");
         }

@@ -100,21 +100,21 @@ pub async fn template_persons(
     state: State<AppState>,
     u: CurrentUser,
 ) -> AppResult<axum::response::Response> {
-    template(state, u, "persons.csv").await
+    template(state, u, crate::import::csv::TEMPLATES[0].0).await
 }
 
 pub async fn template_cases(
     state: State<AppState>,
     u: CurrentUser,
 ) -> AppResult<axum::response::Response> {
-    template(state, u, "cases.csv").await
+    template(state, u, crate::import::csv::TEMPLATES[1].0).await
 }
 
 pub async fn template_reports(
     state: State<AppState>,
     u: CurrentUser,
 ) -> AppResult<axum::response::Response> {
-    template(state, u, "reports.csv").await
+    template(state, u, crate::import::csv::TEMPLATES[2].0).await
 }
 
 async fn template(

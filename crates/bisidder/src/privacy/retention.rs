@@ -135,8 +135,12 @@ pub async fn purge_case(conn: &mut Conn, case: &str, mode: &str) -> sqlx::Result
         }
     }
     let by_case = [
-        "UPDATE reports_of_concern SET description_enc = NULL WHERE case_id = $1",
+        "UPDATE reports_of_concern SET description_enc = NULL, child_name = NULL, child_birth_date = NULL, \
+         cpr_enc = NULL, followup_enc = NULL WHERE case_id = $1",
         "DELETE FROM case_notes WHERE case_id = $1",
+        "DELETE FROM case_exclusions WHERE case_id = $1",
+        "DELETE FROM network_inquiries WHERE case_id = $1",
+        "UPDATE case_events SET detail = NULL WHERE case_id = $1",
         "DELETE FROM letters WHERE case_id = $1",
         "DELETE FROM minsag_sessions WHERE link_id IN (SELECT id FROM minsag_links WHERE case_id = $1)",
         "DELETE FROM minsag_links WHERE case_id = $1",
@@ -205,6 +209,11 @@ async fn delete_case(conn: &mut Conn, case: &str, request: &str, person: &str) -
     for sql in [
         "DELETE FROM report_categories WHERE report_id IN (SELECT id FROM reports_of_concern WHERE case_id = $1)",
         "DELETE FROM reports_of_concern WHERE case_id = $1",
+        "DELETE FROM case_events WHERE case_id = $1",
+        "DELETE FROM case_decisions WHERE case_id = $1",
+        "DELETE FROM case_exclusions WHERE case_id = $1",
+        "DELETE FROM case_handovers WHERE case_id = $1",
+        "DELETE FROM network_inquiries WHERE case_id = $1",
         "DELETE FROM appointments WHERE case_id = $1",
         "DELETE FROM cases WHERE id = $1",
     ] {

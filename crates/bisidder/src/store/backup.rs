@@ -51,6 +51,11 @@ pub const TABLES: &[&str] = &[
     "feedback",
     "break_glass",
     "purges",
+    "case_events",
+    "case_decisions",
+    "case_exclusions",
+    "case_handovers",
+    "network_inquiries",
 ];
 
 /// Tables deliberately left out (short-lived secrets) — and the migration bookkeeping.

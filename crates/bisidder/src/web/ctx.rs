@@ -88,6 +88,7 @@ fn nav_for(info: &SessionInfo) -> Vec<NavItem> {
     };
     add(Action::ViewIntake, "/intake", "nav.intake");
     add(Action::SubmitRequest, "/requests", "nav.requests");
+    add(Action::ViewCases, "/cases", "nav.cases");
     add(Action::AnswerOwnOffers, "/me/offers", "nav.offers");
     add(Action::AnswerOwnOffers, "/me/calendar", "nav.calendar");
     add(Action::ManageOwnProfile, "/me/profile", "nav.profile");

@@ -518,3 +518,38 @@ pub async fn consent(coordinator: &mut Client, id: &str) {
         r.text("[role=alert]").unwrap_or_default()
     );
 }
+
+/// A log buffer the app's tracing output goes to (one for the whole test binary).
+#[derive(Clone, Default)]
+pub struct LogBuf(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The whole test binary's log output from the first call on (a scoped subscriber would
+/// miss events whose callsites other threads registered first). Debug level for the app
+/// and its HTTP layers; sqlx only from warnings on, to keep the buffer small.
+pub fn global_logs() -> LogBuf {
+    static LOGS: std::sync::OnceLock<LogBuf> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = LogBuf::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "debug,sqlx=warn,hyper=info",
+            ))
+            .with_writer(move || writer.clone())
+            .finish();
+        // Another test may have installed one first; then this one stays unused.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        logs
+    })
+    .clone()
+}

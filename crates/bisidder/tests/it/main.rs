@@ -7,6 +7,8 @@ mod api;
 mod audit;
 mod auth;
 mod backup;
+mod case_flow;
+mod cases;
 mod cli;
 mod demo;
 mod import;

@@ -631,46 +631,11 @@ on_both!(
     }
 );
 
-/// Every log line of this test process from the moment it is installed (the whole app's
-/// tracing, all levels down to DEBUG), for the log canary test.
-#[derive(Clone, Default)]
-struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuffer {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// One process-wide subscriber: a thread-local one misses events on the runtime's
-/// worker threads.
-fn captured_logs() -> LogBuffer {
-    static LOGS: std::sync::OnceLock<LogBuffer> = std::sync::OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buf = LogBuffer::default();
-        let writer = buf.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .without_time()
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber)
-            .expect("no other test installs a global log subscriber");
-        buf
-    })
-    .clone()
-}
-
 // SPEC §8: the person's data, their link and their code never reach the logs.
 on_both!(
     the_persons_data_link_and_code_never_reach_the_logs,
     |app: TestApp| async move {
-        let logs = captured_logs();
+        let logs = global_logs();
         let start = logs.0.lock().unwrap().len();
         let mut s = assigned_case(&app).await;
         let token = send_link(&app, &mut s).await;

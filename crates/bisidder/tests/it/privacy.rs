@@ -62,6 +62,35 @@ async fn with_canaries(app: &TestApp, s: &mut Setup) {
         .execute(pool)
         .await
         .unwrap();
+    // Case work (issue 4 part A): the child named in the report, an exclusion's reason,
+    // a network inquiry from a named parent.
+    sqlx::query("UPDATE reports_of_concern SET child_name = $1, child_birth_date = '2012-01-01', cpr_enc = $2, followup_enc = $3 WHERE id = $4")
+        .bind(format!("{CHILD} {LAST}"))
+        .bind(c.encrypt("reports_of_concern", "cpr_enc", &report, CPR))
+        .bind(c.encrypt("reports_of_concern", "followup_enc", &report, "Opfolgningskanarie"))
+        .bind(&report)
+        .execute(pool)
+        .await
+        .unwrap();
+    let exclusion = ulid::Ulid::new().to_string();
+    sqlx::query("INSERT INTO case_exclusions (id, org_id, case_id, occurred_on, reason_enc, created_at) VALUES ($1, $2, $3, '2026-03-03', $4, 0)")
+        .bind(&exclusion)
+        .bind(&app.org_id)
+        .bind(&s.case)
+        .bind(c.encrypt("case_exclusions", "reason_enc", &exclusion, "Udelukkelseskanarie"))
+        .execute(pool)
+        .await
+        .unwrap();
+    let inquiry = ulid::Ulid::new().to_string();
+    sqlx::query("INSERT INTO network_inquiries (id, org_id, case_id, from_role, from_name, channel, question_enc, created_at) VALUES ($1, $2, $3, 'parent', $4, 'phone', $5, 0)")
+        .bind(&inquiry)
+        .bind(&app.org_id)
+        .bind(&s.case)
+        .bind(format!("Forælder {LAST}"))
+        .bind(c.encrypt("network_inquiries", "question_enc", &inquiry, "Henvendelseskanarie"))
+        .execute(pool)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO report_categories (report_id, category) VALUES ($1, 'neglect')")
         .bind(&report)
         .execute(pool)
@@ -91,6 +120,9 @@ fn canaries(phone: &str) -> Vec<String> {
         "Samtykkekanarie",
         "Kontaktkanarie",
         "Zorva-tider",
+        "Opfolgningskanarie",
+        "Udelukkelseskanarie",
+        "Henvendelseskanarie",
         phone,
     ]
     .iter()
