@@ -11,6 +11,7 @@ pub mod config;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod geo_ref;
 pub mod import;
@@ -26,6 +27,7 @@ pub mod state;
 pub mod stats;
 pub mod store;
 pub mod web;
+pub mod workdays;
 
 use axum::{middleware, Router};
 use state::AppState;
@@ -51,6 +53,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(people::routes())
         .merge(calendar::routes())
         .merge(stats::routes())
+        .merge(directory::routes())
         .merge(ops::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })

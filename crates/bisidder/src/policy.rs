@@ -113,6 +113,10 @@ pub enum Action {
     AdjustAppointments,
     /// Download the organisation's persons, cases and reports in the import format.
     ExportOrgData,
+    /// Claim a directory listing for the organisation and keep its scheme profile.
+    ManageSchemeProfile,
+    /// Verify or refuse claims of directory listings (platform admins).
+    VerifySchemeClaims,
 }
 
 /// What the action is about.
@@ -142,6 +146,8 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::ManageOwnProfile | Action::AnswerOwnOffers => &[Bisidder],
         Action::AdjustAppointments => &[Coordinator, Bisidder],
         Action::ExportOrgData => &[OrgAdmin],
+        Action::ManageSchemeProfile => &[OrgAdmin],
+        Action::VerifySchemeClaims => &[],
     }
 }
 
@@ -149,7 +155,7 @@ fn roles_for(action: Action) -> &'static [Role] {
 pub fn can(actor: &Actor, action: Action, target: Target<'_>) -> bool {
     match action {
         Action::ViewStart | Action::ChangeOwnPassword | Action::ReadReference => return true,
-        Action::ViewPlatform => return actor.has(Role::PlatformAdmin),
+        Action::ViewPlatform | Action::VerifySchemeClaims => return actor.has(Role::PlatformAdmin),
         _ => {}
     }
     let org = match target {

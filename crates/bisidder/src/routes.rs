@@ -240,4 +240,29 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/stats", Allowed(Action::ViewAggregates)),
     r("GET", "/stats/export.csv", Allowed(Action::ViewAggregates)),
     r("GET", "/stats/export.xlsx", Allowed(Action::ViewAggregates)),
+    // The national directory (SPEC C9)
+    r("GET", "/bisiddere", Public),
+    r("GET", "/bisiddere/analyse", Public),
+    r("GET", "/bisiddere/{id}", Public),
+    r("GET", "/directory.json", Public),
+    r("GET", "/directory.csv", Public),
+    r("GET", "/api/v1/directory/search", Public),
+    r("GET", "/api/v1/directory/analytics", Public),
+    r("GET", "/org/scheme", Allowed(Action::ManageSchemeProfile)),
+    r("POST", "/org/scheme", Allowed(Action::ManageSchemeProfile)),
+    r(
+        "POST",
+        "/org/scheme/claim",
+        Allowed(Action::ManageSchemeProfile),
+    ),
+    r(
+        "GET",
+        "/platform/directory",
+        Allowed(Action::VerifySchemeClaims),
+    ),
+    r(
+        "POST",
+        "/platform/directory/{id}/decide",
+        Record(Action::VerifySchemeClaims),
+    ),
 ];

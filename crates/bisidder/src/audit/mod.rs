@@ -55,6 +55,13 @@ pub enum AuditAction {
     StatsViewed,
     StatsExported,
     OrgExported,
+    SchemeClaimed,
+    SchemeClaimDecided,
+    SchemeProfileSaved,
+    SchemesImported,
+    ReferralMade,
+    ReferralAnswered,
+    ReferralEscalated,
 }
 
 impl AuditAction {
@@ -101,6 +108,13 @@ impl AuditAction {
             AuditAction::StatsViewed => "stats.viewed",
             AuditAction::StatsExported => "stats.exported",
             AuditAction::OrgExported => "org.exported",
+            AuditAction::SchemeClaimed => "scheme.claimed",
+            AuditAction::SchemeClaimDecided => "scheme.claim_decided",
+            AuditAction::SchemeProfileSaved => "scheme.profile_saved",
+            AuditAction::SchemesImported => "scheme.imported",
+            AuditAction::ReferralMade => "referral.made",
+            AuditAction::ReferralAnswered => "referral.answered",
+            AuditAction::ReferralEscalated => "referral.escalated",
         }
     }
 }

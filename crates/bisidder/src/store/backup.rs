@@ -42,6 +42,8 @@ pub const TABLES: &[&str] = &[
     "appointments",
     "absences",
     "conflicts",
+    "schemes",
+    "referrals",
 ];
 
 /// Tables deliberately left out (short-lived secrets) — and the migration bookkeeping.
@@ -181,6 +183,9 @@ pub async fn restore(db: &Db, path: &Path) -> anyhow::Result<Summary> {
     sqlx::query("DELETE FROM audit_head")
         .execute(&mut *tx)
         .await?;
+    // Migration puts the directory's 2018 listings in every new database; the backup
+    // holds them (claimed or not) as they were.
+    sqlx::query("DELETE FROM schemes").execute(&mut *tx).await?;
     let mut summary = Summary {
         tables: TABLES.len(),
         rows: 0,
