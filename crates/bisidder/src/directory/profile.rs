@@ -244,6 +244,36 @@ fn one(v: &Value, field: &str, allowed: &[&str]) -> Result<Option<String>, Strin
     }
 }
 
+/// Every field a `scheme` import record may have.
+pub const RECORD_FIELDS: &[&str] = &[
+    "type",
+    "id",
+    "org",
+    "name",
+    "kind",
+    "town",
+    "coverage",
+    "target_groups",
+    "requirements",
+    "meeting_types",
+    "training",
+    "support",
+    "bisiddere",
+    "tasks_per_week",
+    "capacity_per_week",
+    "open_hours_per_week",
+    "opening_hours",
+    "request_channels",
+    "contact_phone",
+    "contact_email",
+    "website",
+    "gives_advice",
+    "at_capacity",
+    "turns_away",
+    "turn_away_reasons",
+    "meets_demand",
+];
+
 /// Applies an import record (already known to be an object with `type` = `scheme`).
 /// Every field the record lacks is cleared, so importing a file again gives the same
 /// profile. The record's answers make the profile complete.

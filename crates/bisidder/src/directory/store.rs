@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 /// A scheme as stored: the public profile and its bookkeeping.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Scheme {
     pub id: String,
     #[serde(skip)]

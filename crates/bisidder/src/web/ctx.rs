@@ -94,10 +94,15 @@ fn nav_for(info: &SessionInfo) -> Vec<NavItem> {
     add(Action::ViewAggregates, "/stats", "nav.stats");
     add(Action::ListOrgUsers, "/org/users", "nav.users");
     add(Action::ViewOrgAudit, "/org/audit", "nav.audit");
+    add(Action::ManageSchemeProfile, "/org/scheme", "nav.scheme");
     if policy::can(a, Action::ViewPlatform, policy::Target::Platform) {
         nav.push(NavItem {
             href: "/platform",
             label: "nav.platform",
+        });
+        nav.push(NavItem {
+            href: "/platform/directory",
+            label: "nav.directory_claims",
         });
     }
     nav.push(NavItem {

@@ -9,6 +9,7 @@ mod auth;
 mod backup;
 mod cli;
 mod demo;
+mod directory;
 mod import;
 mod intake;
 mod mail;
