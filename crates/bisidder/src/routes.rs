@@ -265,4 +265,10 @@ pub const ROUTES: &[RouteSpec] = &[
         "/platform/directory/{id}/decide",
         Record(Action::VerifySchemeClaims),
     ),
+    r("POST", "/intake/{id}/refer", Record(Action::ManageIntake)),
+    r(
+        "POST",
+        "/referrals/{id}/outcome",
+        Record(Action::ManageIntake),
+    ),
 ];

@@ -81,7 +81,7 @@ pub fn analytics(all: &[Profile]) -> Value {
         "meeting_types_pct": sh.of(&meeting_types, any, |p, v| p.handles(v)),
         "training_pct": sh.of(domain::TRAINING, any, |p, v| contains(&p.training, v)),
         "support_pct": sh.of(domain::SUPPORT, any, |p, v| contains(&p.support, v)),
-        "region_pct": sh.of(domain::REGIONS, any, |p, v| reaches(p, v)),
+        "region_pct": sh.of(domain::REGIONS, any, reaches),
         "national_pct": sh.of(&["national"], any, |p, _| p.coverage.national),
     })
 }

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod listings;
 mod pages;
 pub mod profile;
+pub mod referral;
 pub mod service;
 pub mod store;
 
@@ -31,4 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/org/scheme/claim", post(pages::claim))
         .route("/platform/directory", get(pages::claims))
         .route("/platform/directory/{id}/decide", post(pages::decide))
+        .route("/intake/{id}/refer", post(pages::refer))
+        .route("/referrals/{id}/outcome", post(pages::outcome))
 }

@@ -109,13 +109,15 @@ pub async fn profile(
     Ok(Html(ProfilePage { ctx, s }))
 }
 
+/// One table of the analytics page: its key and (value, weighted %, unweighted %) rows.
+type Section = (&'static str, Vec<(String, i64, i64)>);
+
 #[derive(Template)]
 #[template(path = "directory/analytics.html")]
 pub struct AnalyticsPage {
     ctx: Ctx,
     a: serde_json::Value,
-    /// (section key, [(value, weighted %, unweighted %)])
-    sections: Vec<(&'static str, Vec<(String, i64, i64)>)>,
+    sections: Vec<Section>,
 }
 
 pub async fn analytics(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<AnalyticsPage>> {
@@ -354,4 +356,28 @@ pub async fn decide(
 ) -> AppResult<Redirect> {
     service::decide_claim(&state, u.actor(), &id, form.get("decision") == "verify").await?;
     Ok(Redirect::to("/platform/directory"))
+}
+
+/// Refers a request to another scheme (the request page shows the problem otherwise).
+pub async fn refer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    u: CurrentUser,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let result = super::referral::refer(&state, u.actor(), &id, &form).await;
+    crate::intake::after_change(&state, ctx, &u, &id, result).await
+}
+
+/// The sending coordinator records the answer of a scheme that is not on the platform.
+pub async fn outcome(
+    State(state): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Redirect> {
+    let request =
+        super::referral::record_outcome(&state, u.actor(), &id, form.get("outcome")).await?;
+    Ok(Redirect::to(&format!("/intake/{request}")))
 }

@@ -127,7 +127,7 @@ pub async fn live_profiles(conn: &mut Conn, now: i64) -> AppResult<Vec<domain::P
                 let share = reasons.len() as f64 / n as f64;
                 p.turns_away = Some(
                     match share {
-                        x if x == 0.0 => "never",
+                        0.0 => "never",
                         x if x < 0.1 => "rarely",
                         x if x < 0.3 => "sometimes",
                         _ => "often",

@@ -236,11 +236,10 @@ on_both!(
         let third = import(&app.state.db, &changed, now).await.unwrap();
         assert_eq!((third.inserted, third.updated, third.unchanged), (0, 1, 5));
         // A bad line: nothing from the file is stored, and the line is named.
-        let bad = format!(
-        "{{\"type\":\"scheme\",\"id\":\"new\",\"name\":\"Ny\",\"kind\":\"volunteer_network\",\"coverage\":{{\"national\":true}},\"meeting_types\":[\"all\"]}}\n\
-         {{\"type\":\"scheme\",\"id\":\"x\",\"name\":\"X\",\"kind\":\"spaceship\",\"coverage\":{{\"national\":true}},\"meeting_types\":[\"all\"]}}\n"
-    );
-        let err = import(&app.state.db, &bad, now)
+        let bad = r#"{"type":"scheme","id":"new","name":"Ny","kind":"volunteer_network","coverage":{"national":true},"meeting_types":["all"]}
+{"type":"scheme","id":"x","name":"X","kind":"spaceship","coverage":{"national":true},"meeting_types":["all"]}
+"#;
+        let err = import(&app.state.db, bad, now)
             .await
             .unwrap_err()
             .to_string();
@@ -352,5 +351,213 @@ on_both!(
             )
             .await;
         assert_eq!(r.status, 403);
+    }
+);
+
+/// Schemes a children's request in Odense (kommune 0461, authority `kommune` → meeting
+/// type children, a 13-year-old → children and young people) can be referred to: the
+/// Odense organisation on the platform (nearest), a regional children's scheme that is
+/// not on the platform; not the one at capacity, not the employment-only one, not the
+/// sending organisation's own scheme.
+const REFERRAL_SCHEMES: &str = r#"{"type":"scheme","id":"odense-on-platform","org":"odense","name":"Bisiddergruppen Odense (platform)","kind":"volunteer_network","town":"Odense","coverage":{"kommuner":["0461"]},"target_groups":["everyone"],"requirements":["none"],"meeting_types":["all"]}
+{"type":"scheme","id":"fyn-children","name":"Fyns Børnebisiddere","kind":"professional_children","town":"Svendborg","coverage":{"regions":["1083"]},"target_groups":["children_young"],"requirements":["none"],"meeting_types":["children"],"contact_phone":"62 00 00 00"}
+{"type":"scheme","id":"full","name":"Fuld Ordning","kind":"drop_in","town":"Odense","coverage":{"kommuner":["0461"]},"target_groups":["everyone"],"requirements":["none"],"meeting_types":["all"],"at_capacity":true}
+{"type":"scheme","id":"jobs","name":"Jobbisidderne","kind":"advice","town":"Odense","coverage":{"kommuner":["0461"]},"target_groups":["everyone"],"requirements":["none"],"meeting_types":["employment"]}
+{"type":"scheme","id":"own","org":"bv","name":"Egen Ordning","kind":"professional_children","coverage":{"national":true},"target_groups":["children_young"],"requirements":["none"],"meeting_types":["all"]}
+"#;
+
+on_both!(
+    a_rejected_request_is_referred_with_consent_tracked_and_escalated,
+    |app: TestApp| async move {
+        use crate::helpers::{child_request, consent};
+        use std::time::Duration;
+        sqlx::query("UPDATE organisations SET source_id = slug")
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        load(&app, REFERRAL_SCHEMES).await;
+        let mut coord = app
+            .signed_in("Carla Koordinator", &[Role::Coordinator])
+            .await;
+        let mut public = app.client();
+        child_request(&mut public, "Maja", "5000", "2026-03-10", "10:00").await;
+        let id = app.newest_request().await;
+        // The suggestions, nearest first; none at capacity, out of scope or our own.
+        let page = coord.get(&format!("/intake/{id}")).await;
+        let doc = page.doc();
+        let sel = scraper::Selector::parse("[data-testid=refer-form] label[for^=scheme-]").unwrap();
+        let offered: Vec<String> = doc
+            .select(&sel)
+            .map(|e| e.text().collect::<String>())
+            .collect();
+        assert_eq!(offered.len(), 2, "{offered:?}");
+        assert!(offered[0].starts_with("Bisiddergruppen Odense (platform)"));
+        assert!(offered[1].starts_with("Fyns Børnebisiddere"));
+        let odense: String =
+            sqlx::query_scalar("SELECT id FROM schemes WHERE source_id = 'odense-on-platform'")
+                .fetch_one(&app.state.db.pool)
+                .await
+                .unwrap();
+        // Without the person's consent nothing happens.
+        let r = coord
+            .post(
+                &format!("/intake/{id}/refer"),
+                &[("scheme", &odense), ("reason", "no_capacity")],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(app.request_status(&id).await, "new");
+        assert_eq!(app.count("SELECT COUNT(*) FROM referrals").await, 0);
+        // With it: referred here, a new request (channel referral) in Odense's intake.
+        let r = coord
+            .post(
+                &format!("/intake/{id}/refer"),
+                &[
+                    ("scheme", &odense),
+                    ("reason", "no_capacity"),
+                    ("consent", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/intake/{id}"), "{}", r.body);
+        assert_eq!(app.request_status(&id).await, "referred");
+        let (to_req, to_org, first, phone): (String, String, String, Option<String>) = sqlx::query_as(
+        "SELECT r.id, r.org_id, p.first_name, p.phone FROM requests r JOIN persons p ON p.id = r.person_id WHERE r.channel = 'referral'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+        assert_eq!(to_org, app.other_org_id);
+        assert_eq!(
+            (first.as_str(), phone.as_deref()),
+            ("Maja", Some("20 30 40 50"))
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'referral.made'")
+                .await,
+            1
+        );
+        let page = coord.get(&format!("/intake/{id}")).await;
+        assert_eq!(
+            page.text("[data-testid=referral-status]").unwrap(),
+            "Venter på svar"
+        );
+        // Odense's coordinator sees it, talks with Maja, and she says yes: accepted.
+        let odense_email = app
+            .user_in(
+                "Ole Odense",
+                &[Role::Coordinator],
+                &app.other_org_id.clone(),
+            )
+            .await;
+        let mut oc = app.client();
+        oc.login(&odense_email, crate::helpers::PASSWORD).await;
+        assert!(oc.get("/intake").await.body.contains("Maja"));
+        // Another organisation's request cannot be referred by them: 404, audited.
+        let r = oc
+            .post(
+                &format!("/intake/{id}/refer"),
+                &[("scheme", &odense), ("reason", "other"), ("consent", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 404);
+        assert_eq!(
+            app.count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'referral.made' AND outcome <> 'ok'"
+            )
+            .await,
+            1
+        );
+        consent(&mut oc, &to_req).await;
+        let t = bisidder::directory::referral::tick(&app.state)
+            .await
+            .unwrap();
+        assert_eq!((t.answered, t.escalated), (1, 0));
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM referrals WHERE status = 'accepted'")
+                .await,
+            1
+        );
+
+        // A second request goes to the scheme that is not on the platform: recorded with
+        // its public contact for the coordinator to pass on, and escalated after 2 working
+        // days (Monday 09:00 → Wednesday 09:00) without an answer.
+        child_request(&mut public, "Noah", "5000", "2026-03-12", "10:00").await;
+        let id2 = app.newest_request().await;
+        let fyn: String =
+            sqlx::query_scalar("SELECT id FROM schemes WHERE source_id = 'fyn-children'")
+                .fetch_one(&app.state.db.pool)
+                .await
+                .unwrap();
+        let r = coord
+            .post(
+                &format!("/intake/{id2}/refer"),
+                &[
+                    ("scheme", &fyn),
+                    ("reason", "short_notice"),
+                    ("consent", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/intake/{id2}"));
+        let page = coord.get(&format!("/intake/{id2}")).await;
+        assert!(
+            page.body.contains("62 00 00 00"),
+            "the scheme's public contact is shown"
+        );
+        app.state.clock.advance(Duration::from_secs(47 * 3600));
+        let t = bisidder::directory::referral::tick(&app.state)
+            .await
+            .unwrap();
+        assert_eq!(t.escalated, 0, "Wednesday 08:00 is before the deadline");
+        app.state.clock.advance(Duration::from_secs(2 * 3600));
+        let t = bisidder::directory::referral::tick(&app.state)
+            .await
+            .unwrap();
+        assert_eq!(t.escalated, 1);
+        let t = bisidder::directory::referral::tick(&app.state)
+            .await
+            .unwrap();
+        assert_eq!(t.escalated, 0, "escalated once");
+        let coord_email = app
+        .count("SELECT COUNT(*) FROM outbox WHERE subject = 'Bisidder: en henvisning mangler svar' AND recipient LIKE 'carla.koordinator%'")
+        .await;
+        assert_eq!(coord_email, 1);
+        // The coordinator records the scheme's answer.
+        let rid: String = sqlx::query_scalar("SELECT id FROM referrals WHERE scheme_id = $1")
+            .bind(&fyn)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        // (Two days later the coordinator signs in again.)
+        let mut coord = app.client();
+        coord
+            .login(
+                &format!("carla.koordinator.{:?}@test.dk", app.backend).to_lowercase(),
+                crate::helpers::PASSWORD,
+            )
+            .await;
+        let r = coord
+            .post(
+                &format!("/referrals/{rid}/outcome"),
+                &[("outcome", "declined")],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/intake/{id2}"));
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM referrals WHERE status = 'declined'")
+                .await,
+            1
+        );
+        // Not the receiving side's to record, nor anyone else's.
+        let mut oc = app.client();
+        oc.login(&odense_email, crate::helpers::PASSWORD).await;
+        let r = oc
+            .post(
+                &format!("/referrals/{rid}/outcome"),
+                &[("outcome", "accepted")],
+            )
+            .await;
+        assert_eq!(r.status, 404);
     }
 );
