@@ -26,11 +26,13 @@ use utoipa::{
         crate::scheduling::api::accept, crate::scheduling::api::decline, crate::scheduling::api::my_appointments,
         crate::scheduling::api::adjust, crate::scheduling::api::standby, crate::scheduling::api::assign_all,
         crate::people::api::get, crate::people::api::put, crate::people::api::add_slot, crate::people::api::add_absence,
-        crate::stats::api::annual),
+        crate::stats::api::annual,
+        crate::directory::api::search, crate::directory::api::analytics, crate::directory::api::export_json, crate::directory::api::export_csv),
     components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
-        crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut)),
+        crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut,
+        crate::directory::service::Found, crate::directory::store::Scheme)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "ops"))
+    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "directory"), (name = "ops"))
 )]
 pub struct ApiDoc;
 

@@ -310,3 +310,51 @@ pub async fn decide_claim(
     tx.commit().await?;
     Ok(())
 }
+
+/// A verified profile for a demo organisation: a children's service for the whole
+/// country (`towns` empty), or a volunteer network for the kommuner of its towns.
+pub fn demo_profile(
+    org: &str,
+    name: &str,
+    base: Option<&str>,
+    towns: &[&str],
+    bisiddere: usize,
+) -> Scheme {
+    let mut s = blank(name);
+    s.origin = "platform".into();
+    s.org_id = Some(org.to_string());
+    s.claim_status = "verified".into();
+    s.verified = true;
+    s.profiled = true;
+    s.on_platform = true;
+    s.bisiddere = Some(bisiddere as i64);
+    s.gives_advice = false;
+    s.requirements = vec!["none".into()];
+    s.training = vec!["internal_course".into(), "shadowing".into()];
+    s.support = vec!["supervision".into(), "coordinator".into()];
+    s.request_channels = Some("Bisidder (/anmod)".into());
+    if towns.is_empty() {
+        s.kind = Some("professional_children".into());
+        s.coverage_national = true;
+        s.target_groups = vec!["children_young".into()];
+        s.meeting_types = vec!["children".into()];
+    } else {
+        s.kind = Some("volunteer_network".into());
+        let mut kommuner: Vec<String> = towns
+            .iter()
+            .filter_map(|t| geo::town_by_name(t))
+            .map(|t| t.kommune_code.to_string())
+            .collect();
+        kommuner.sort();
+        kommuner.dedup();
+        s.coverage_kommuner = kommuner;
+        s.target_groups = vec!["everyone".into()];
+        s.meeting_types = vec!["all".into()];
+        s.base_town = base.and_then(geo::town_by_name).map(|t| t.name.to_string());
+        s.kommune_code = base
+            .and_then(geo::town_by_name)
+            .map(|t| t.kommune_code.to_string());
+    }
+    super::profile::place(&mut s);
+    s
+}
