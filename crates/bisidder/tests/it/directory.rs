@@ -561,3 +561,49 @@ on_both!(
         assert_eq!(r.status, 404);
     }
 );
+
+on_both!(
+    analytics_use_the_platforms_own_rejections_where_it_has_them,
+    |app: TestApp| async move {
+        use crate::helpers::child_request;
+        sqlx::query("UPDATE organisations SET source_id = slug")
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        // Self-reported: never turns anyone away.
+        load(
+        &app,
+        r#"{"type":"scheme","id":"bv-scheme","org":"bv","name":"BV","kind":"professional_children","coverage":{"national":true},"target_groups":["children_young"],"requirements":["none"],"meeting_types":["children"],"bisiddere":30,"tasks_per_week":12,"turns_away":"never"}
+"#,
+    )
+    .await;
+        let mut c = app.client();
+        let a = c.get("/api/v1/directory/analytics").await.json();
+        assert_eq!(a["turns_away_pct"]["unweighted"]["never"], 100);
+        // On the platform it rejected one of its two requests as outside its area: often
+        // (half), for that reason — the measured figures replace the self-reported ones.
+        let mut coord = app
+            .signed_in("Carla Koordinator", &[Role::Coordinator])
+            .await;
+        child_request(&mut c, "Ea", "5000", "2026-03-10", "10:00").await;
+        child_request(&mut c, "Bo", "5000", "2026-03-11", "10:00").await;
+        let id = app.newest_request().await;
+        let r = coord
+            .post(
+                &format!("/intake/{id}/close"),
+                &[("to", "rejected"), ("reason", "outside_area")],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/intake/{id}"));
+        let a = c.get("/api/v1/directory/analytics").await.json();
+        assert_eq!(a["turns_away_pct"]["unweighted"]["often"], 100);
+        assert_eq!(
+            a["turn_away_reasons_pct"]["unweighted"]["outside_area"],
+            100
+        );
+        assert_eq!(a["turn_away_reasons_pct"]["unweighted"]["no_capacity"], 0);
+        // Two requests in a year is 2/52 a week: small by tasks, but 30 bisiddere and the
+        // whole country make it large by two of three.
+        assert_eq!(a["size"]["large"], 1);
+    }
+);
