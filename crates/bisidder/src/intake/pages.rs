@@ -289,7 +289,7 @@ pub async fn detail_page(
     let offers = scheduling::store::offers_for_request(&mut conn, id).await?;
     let referrals = crate::directory::referral::of_request(&mut conn, id).await?;
     drop(conn);
-    let suggestions = if d.request.status.is_open() {
+    let suggestions = if d.request.status.is_open() || d.request.status == Status::Rejected {
         crate::directory::referral::suggestions(state, &d.request).await?
     } else {
         Vec::new()

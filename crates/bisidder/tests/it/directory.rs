@@ -549,6 +549,24 @@ on_both!(
                 .await,
             1
         );
+        // A request rejected outright still names the schemes that can help.
+        child_request(&mut public, "Liv", "5000", "2026-03-20", "10:00").await;
+        let id3 = app.newest_request().await;
+        let r = coord
+            .post(
+                &format!("/intake/{id3}/close"),
+                &[("to", "rejected"), ("reason", "no_capacity")],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/intake/{id3}"));
+        let page = coord.get(&format!("/intake/{id3}")).await;
+        let elsewhere = page.text("[data-testid=elsewhere]").unwrap();
+        assert!(
+            elsewhere.contains("Bisiddergruppen Odense (platform)")
+                && elsewhere.contains("Fyns Børnebisiddere"),
+            "{elsewhere}"
+        );
+        assert!(!elsewhere.contains("Fuld Ordning"));
         // Not the receiving side's to record, nor anyone else's.
         let mut oc = app.client();
         oc.login(&odense_email, crate::helpers::PASSWORD).await;
