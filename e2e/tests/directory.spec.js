@@ -1,7 +1,8 @@
 // Directory journeys (SPEC C9), against the app started with `bisidder demo --require-totp`:
 //  1. anyone searches the national directory on a phone (no account) and opens a scheme;
 //  2. the children's scheme cannot take a request and refers it, with the child's consent,
-//     to the Odense volunteer scheme, whose coordinator finds it in their own intake.
+//     to the Odense volunteer scheme, whose coordinator finds it in their own intake;
+//  3. the children's scheme's admin keeps its directory profile.
 const { test, expect } = require('./fixtures');
 const {
   DESKTOP,
@@ -16,6 +17,7 @@ const {
 } = require('./journey-helpers');
 
 const COORDINATOR = 'koordinator@demo.bisidder.dk';
+const ORG_ADMIN = 'leder@demo.bisidder.dk';
 const ODENSE_COORDINATOR = 'koordinator@odense.demo.bisidder.dk';
 const ODENSE = 'Bisiddergruppen Odense (demo)';
 
@@ -125,5 +127,28 @@ test.describe.serial('directory journeys', () => {
       await axe.check(page, 'referred request in Odense');
       await signOut(page, axe, 'Odense coordinator');
     });
+  });
+
+  test('the organisation admin keeps the scheme\'s directory profile', async ({ page, axe }) => {
+    const hours = `Hverdage 9-15 (${randomLetters(4)})`;
+    await page.setViewportSize(DESKTOP);
+    await signIn(page, axe, ORG_ADMIN, 'org admin');
+    await visit(page, axe, '/org/scheme', 'our scheme profile');
+    await expect(page.locator('h1')).toHaveText('Vores bisidderordning');
+    await expect(page.locator('main')).toContainText('Bekræftet');
+    await page.fill('#opening_hours', hours);
+    // A kommune that does not exist is named next to its field, nothing is saved.
+    await page.fill('#kommuner', 'Atlantis');
+    await submit(page, page.locator('main form button[type=submit]'));
+    await expect(page.locator('[role=alert]')).toContainText('Vælg en kommune');
+    await axe.check(page, 'profile form with a problem');
+    await page.fill('#kommuner', '');
+    await submit(page, page.locator('main form button[type=submit]'));
+    await expect(page).toHaveURL(/\/org\/scheme\?saved=1$/);
+    await axe.check(page, 'profile saved');
+    await submit(page, page.getByRole('link', { name: 'Se den offentlige profil' }));
+    await expect(page.locator('main')).toContainText(hours);
+    await axe.check(page, 'public profile after saving');
+    await signOut(page, axe, 'org admin');
   });
 });
