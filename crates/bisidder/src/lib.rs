@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod geo_ref;
 pub mod import;
@@ -63,6 +64,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(volunteers::routes())
         .merge(minsag::routes())
         .merge(privacy::routes())
+        .merge(directory::routes())
         .merge(ops::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })

@@ -138,6 +138,10 @@ pub enum Action {
     ReassignCase,
     /// Log and answer network inquiries (netværkshenvendelser).
     HandleInquiries,
+    /// Claim a directory listing for the organisation and keep its scheme profile.
+    ManageSchemeProfile,
+    /// Verify or refuse claims of directory listings (platform admins).
+    VerifySchemeClaims,
 }
 
 /// What the action is about.
@@ -177,6 +181,8 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::WorkCase => &[Coordinator, Bisidder],
         Action::ReassignCase => &[Coordinator],
         Action::HandleInquiries => &[SeniorConsultant],
+        Action::ManageSchemeProfile => &[OrgAdmin],
+        Action::VerifySchemeClaims => &[],
     }
 }
 
@@ -184,7 +190,7 @@ fn roles_for(action: Action) -> &'static [Role] {
 pub fn can(actor: &Actor, action: Action, target: Target<'_>) -> bool {
     match action {
         Action::ViewStart | Action::ChangeOwnPassword | Action::ReadReference => return true,
-        Action::ViewPlatform => return actor.has(Role::PlatformAdmin),
+        Action::ViewPlatform | Action::VerifySchemeClaims => return actor.has(Role::PlatformAdmin),
         _ => {}
     }
     let org = match target {

@@ -406,4 +406,35 @@ pub const ROUTES: &[RouteSpec] = &[
         "/privacy/cases/{id}/break-glass",
         Record(Action::BreakGlass),
     ),
+    // The national directory (SPEC C9)
+    r("GET", "/bisiddere", Public),
+    r("GET", "/bisiddere/analyse", Public),
+    r("GET", "/bisiddere/{id}", Public),
+    r("GET", "/directory.json", Public),
+    r("GET", "/directory.csv", Public),
+    r("GET", "/api/v1/directory/search", Public),
+    r("GET", "/api/v1/directory/analytics", Public),
+    r("GET", "/org/scheme", Allowed(Action::ManageSchemeProfile)),
+    r("POST", "/org/scheme", Allowed(Action::ManageSchemeProfile)),
+    r(
+        "POST",
+        "/org/scheme/claim",
+        Allowed(Action::ManageSchemeProfile),
+    ),
+    r(
+        "GET",
+        "/platform/directory",
+        Allowed(Action::VerifySchemeClaims),
+    ),
+    r(
+        "POST",
+        "/platform/directory/{id}/decide",
+        Record(Action::VerifySchemeClaims),
+    ),
+    r("POST", "/intake/{id}/refer", Record(Action::ManageIntake)),
+    r(
+        "POST",
+        "/referrals/{id}/outcome",
+        Record(Action::ManageIntake),
+    ),
 ];

@@ -29,13 +29,15 @@ use utoipa::{
         crate::stats::api::annual, crate::privacy::pages::export_api,
         crate::cases::api::list, crate::cases::api::get, crate::cases::api::timeline, crate::cases::api::notes,
         crate::cases::api::add_note, crate::cases::api::outcome, crate::concerns::api::list, crate::concerns::api::file,
-        crate::concerns::api::get, crate::concerns::api::update),
+        crate::concerns::api::get, crate::concerns::api::update,
+        crate::directory::api::search, crate::directory::api::analytics, crate::directory::api::export_json, crate::directory::api::export_csv),
     components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
         crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut,
         crate::cases::api::CaseOut, crate::cases::api::CaseAppointmentOut, crate::cases::api::CaseDetailOut, crate::cases::api::TimelineOut,
-        crate::cases::api::NoteOut, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut, crate::concerns::api::ReportDetailOut)),
+        crate::cases::api::NoteOut, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut, crate::concerns::api::ReportDetailOut,
+        crate::directory::service::Found, crate::directory::store::Scheme)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "privacy"), (name = "cases"), (name = "reports"), (name = "ops"))
+    tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "privacy"), (name = "cases"), (name = "reports"), (name = "directory"), (name = "ops"))
 )]
 pub struct ApiDoc;
 

@@ -89,6 +89,13 @@ pub enum AuditAction {
     ReportViewed,
     ReportUpdated,
     ReportLetterViewed,
+    SchemeClaimed,
+    SchemeClaimDecided,
+    SchemeProfileSaved,
+    SchemesImported,
+    ReferralMade,
+    ReferralAnswered,
+    ReferralEscalated,
 }
 
 impl AuditAction {
@@ -169,6 +176,13 @@ impl AuditAction {
             AuditAction::ReportViewed => "report.viewed",
             AuditAction::ReportUpdated => "report.updated",
             AuditAction::ReportLetterViewed => "report.letter_viewed",
+            AuditAction::SchemeClaimed => "scheme.claimed",
+            AuditAction::SchemeClaimDecided => "scheme.claim_decided",
+            AuditAction::SchemeProfileSaved => "scheme.profile_saved",
+            AuditAction::SchemesImported => "scheme.imported",
+            AuditAction::ReferralMade => "referral.made",
+            AuditAction::ReferralAnswered => "referral.answered",
+            AuditAction::ReferralEscalated => "referral.escalated",
         }
     }
 }

@@ -154,25 +154,44 @@ pub async fn load(db: &Db, crypto: &FieldCrypto, now: Timestamp) -> anyhow::Resu
         ),
     ];
     let mut adult_orgs = Vec::new();
+    let mut profiles = vec![crate::directory::service::demo_profile(
+        &bv.id,
+        "Børns Vilkår (demo)",
+        None,
+        &[],
+        bv.bisiddere.len(),
+    )];
     for (slug, name, kommune, domain, towns) in schemes {
-        adult_orgs.push(
-            make_org(
-                db,
-                now_us,
-                &hash,
-                &mut rng,
-                OrgSpec {
-                    slug,
-                    name,
-                    kind: "volunteer_network",
-                    kommune,
-                    email_domain: domain,
-                    towns,
-                    staff: false,
-                },
-            )
-            .await?,
-        );
+        let org = make_org(
+            db,
+            now_us,
+            &hash,
+            &mut rng,
+            OrgSpec {
+                slug,
+                name,
+                kind: "volunteer_network",
+                kommune,
+                email_domain: domain,
+                towns,
+                staff: false,
+            },
+        )
+        .await?;
+        profiles.push(crate::directory::service::demo_profile(
+            &org.id,
+            name,
+            Some(towns[0]),
+            towns,
+            org.bisiddere.len(),
+        ));
+        adult_orgs.push(org);
+    }
+    {
+        let mut conn = db.pool.acquire().await?;
+        for p in &profiles {
+            crate::directory::store::save(&mut conn, p, now_us, true).await?;
+        }
     }
 
     let mut tx = db.begin().await?;

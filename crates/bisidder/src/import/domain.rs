@@ -34,6 +34,13 @@ pub enum Record {
         sent_on: Option<Date>,
         categories: Vec<String>,
     },
+    /// A directory profile (checked by `directory::profile::apply_record`); `org` is the
+    /// source id of the organisation on the platform that runs the scheme, if any.
+    Scheme {
+        id: String,
+        org: Option<String>,
+        record: serde_json::Value,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +122,11 @@ fn need<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, String> {
 }
 
 fn parse_line(text: &str) -> Result<Record, String> {
+    if let Ok(record) = serde_json::from_str::<serde_json::Value>(text) {
+        if record["type"] == "scheme" {
+            return scheme(record);
+        }
+    }
     let raw: Raw = serde_json::from_str(text).map_err(|e| format!("not a valid record: {e}"))?;
     if raw.id.trim().is_empty() || raw.id.len() > 200 {
         return Err("id is missing or longer than 200 characters".into());
@@ -199,9 +211,31 @@ fn parse_line(text: &str) -> Result<Record, String> {
                 categories,
             })
         }
-        "scheme" => Err("scheme profiles are imported by the directory (not yet available)".into()),
         other => Err(format!("unknown type {other:?}")),
     }
+}
+
+/// A directory profile: the fields of SPEC §7 and the profile's public details.
+fn scheme(record: serde_json::Value) -> Result<Record, String> {
+    use crate::directory::{profile, service};
+    let id = record["id"].as_str().unwrap_or("").trim().to_string();
+    if id.is_empty() || id.len() > 200 {
+        return Err("id is missing or longer than 200 characters".into());
+    }
+    if let Some(obj) = record.as_object() {
+        if let Some(k) = obj
+            .keys()
+            .find(|k| !profile::RECORD_FIELDS.contains(&k.as_str()))
+        {
+            return Err(format!("unknown field {k:?} in a scheme"));
+        }
+    }
+    profile::apply_record(&mut service::blank(""), &record)?;
+    Ok(Record::Scheme {
+        id,
+        org: record["org"].as_str().map(str::to_string),
+        record,
+    })
 }
 
 /// Parses the whole file and checks references within it (`known_orgs` are organisation
@@ -257,6 +291,13 @@ pub fn parse(text: &str, known_orgs: &HashSet<String>) -> Result<Vec<Record>, Ve
                 };
                 ("case", id.clone(), problem)
             }
+            Record::Scheme { id, org, .. } => (
+                "scheme",
+                id.clone(),
+                org.as_ref()
+                    .filter(|o| !orgs.contains(*o))
+                    .map(|o| format!("organisation {o:?} is not defined above or in the database")),
+            ),
             Record::Report { id, case, .. } => (
                 "report_of_concern",
                 id.clone(),

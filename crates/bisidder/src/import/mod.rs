@@ -106,6 +106,13 @@ pub async fn import(db: &Db, text: &str, now: i64) -> Result<Summary, ImportErro
     let mut cases: HashMap<String, (String, String)> = HashMap::new();
     for r in &records {
         let outcome = match r {
+            Record::Scheme { id, org, record } => {
+                let org = match org {
+                    Some(o) => Some(org_internal(&mut tx, &mut orgs, o).await?),
+                    None => None,
+                };
+                upsert_scheme(&mut tx, id, org, record, now).await?
+            }
             Record::Organisation { id, name, kind } => {
                 let (internal, o) = upsert_org(&mut tx, id, name, kind, now).await?;
                 orgs.insert(id.clone(), internal);
@@ -357,4 +364,40 @@ async fn upsert(
     }
     q.bind(now).execute(&mut **tx).await?;
     Ok((id, Outcome::Inserted))
+}
+
+/// A directory profile, upserted by its source id; the listing's claim and verification
+/// are kept. An imported profile is the scheme's own answers, so it counts as verified.
+async fn upsert_scheme(
+    tx: &mut Tx,
+    source: &str,
+    org: Option<String>,
+    record: &serde_json::Value,
+    now: i64,
+) -> anyhow::Result<Outcome> {
+    use crate::directory::{profile, service, store};
+    let existing = store::by_source(tx, source).await?;
+    let mut s = existing.clone().unwrap_or_else(|| {
+        let mut s = service::blank("");
+        s.source_id = Some(source.to_string());
+        s
+    });
+    profile::apply_record(&mut s, record).map_err(|e| anyhow::anyhow!(e))?;
+    s.verified = true;
+    if let Some(org) = org {
+        s.org_id = Some(org);
+        s.claim_status = "verified".into();
+    }
+    s.on_platform = s.org_id.is_some() && s.claim_status == "verified";
+    match existing {
+        None => {
+            store::save(tx, &s, now, true).await?;
+            Ok(Outcome::Inserted)
+        }
+        Some(old) if old == s => Ok(Outcome::Unchanged),
+        Some(_) => {
+            store::save(tx, &s, now, false).await?;
+            Ok(Outcome::Updated)
+        }
+    }
 }

@@ -249,6 +249,9 @@ pub struct DetailPage {
     candidates: Vec<scheduling::service::CandidateView>,
     appointments: Vec<scheduling::store::Appointment>,
     offers: Vec<scheduling::store::Offer>,
+    /// Schemes to refer to, and the referrals made (directory module).
+    suggestions: Vec<crate::directory::service::Found>,
+    referrals: Vec<crate::directory::referral::Referral>,
     error: Option<&'static str>,
 }
 
@@ -284,6 +287,13 @@ pub async fn detail_page(
     let mut conn = state.db.pool.acquire().await?;
     let appointments = scheduling::store::for_request(&mut conn, id).await?;
     let offers = scheduling::store::offers_for_request(&mut conn, id).await?;
+    let referrals = crate::directory::referral::of_request(&mut conn, id).await?;
+    drop(conn);
+    let suggestions = if d.request.status.is_open() || d.request.status == Status::Rejected {
+        crate::directory::referral::suggestions(state, &d.request).await?
+    } else {
+        Vec::new()
+    };
     Ok(DetailPage {
         ctx,
         r: d.request,
@@ -291,6 +301,8 @@ pub async fn detail_page(
         candidates,
         appointments,
         offers,
+        suggestions,
+        referrals,
         error,
     })
 }

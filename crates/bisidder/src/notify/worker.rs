@@ -25,6 +25,9 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
         if let Err(e) = crate::cases::jobs::tick(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "case reminders failed");
         }
+        if let Err(e) = crate::directory::referral::tick(&state).await {
+            tracing::warn!(error = %format!("{e:#}"), "referral follow-up failed");
+        }
         if let Err(e) = deliver_due(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "outbox delivery round failed");
         }

@@ -47,6 +47,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("reports_of_concern", "case_id IN (SELECT id FROM cases WHERE person_id = $1)"),
     ("report_categories", "report_id IN (SELECT r.id FROM reports_of_concern r JOIN cases c ON c.id = r.case_id WHERE c.person_id = $1)"),
     ("letters", "case_id IN (SELECT id FROM cases WHERE person_id = $1)"),
+    ("referrals", "from_request_id IN (SELECT id FROM requests WHERE person_id = $1) OR to_request_id IN (SELECT id FROM requests WHERE person_id = $1)"),
     ("case_events", "case_id IN (SELECT id FROM cases WHERE person_id = $1)"),
     ("case_decisions", "case_id IN (SELECT id FROM cases WHERE person_id = $1)"),
     ("case_exclusions", "case_id IN (SELECT id FROM cases WHERE person_id = $1)"),

@@ -153,6 +153,7 @@ pub async fn purge_case(conn: &mut Conn, case: &str, mode: &str) -> sqlx::Result
         "UPDATE requests SET contact_name = NULL, contact_phone = NULL, contact_email = NULL, contact_org = NULL, \
          purpose = NULL, place_text = NULL, postcode = NULL, lat = NULL, lon = NULL, consent_note = NULL WHERE id = $1",
         "UPDATE request_events SET detail = NULL WHERE request_id = $1",
+        "UPDATE referrals SET first_name = '', contact = NULL, contact_channel = NULL WHERE from_request_id = $1 OR to_request_id = $1",
         "UPDATE appointments SET place_text = NULL, lat = NULL, lon = NULL WHERE request_id = $1",
     ];
     for sql in by_request {
@@ -226,6 +227,7 @@ async fn delete_case(conn: &mut Conn, case: &str, request: &str, person: &str) -
     if still == 0 {
         for sql in [
             "DELETE FROM appointments WHERE request_id = $1",
+            "DELETE FROM referrals WHERE from_request_id = $1 OR to_request_id = $1",
             "DELETE FROM offers WHERE request_id = $1",
             "DELETE FROM request_events WHERE request_id = $1",
             "DELETE FROM requests WHERE id = $1",

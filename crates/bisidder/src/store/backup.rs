@@ -56,6 +56,8 @@ pub const TABLES: &[&str] = &[
     "case_exclusions",
     "case_handovers",
     "network_inquiries",
+    "schemes",
+    "referrals",
 ];
 
 /// Tables deliberately left out (short-lived secrets) — and the migration bookkeeping.
@@ -211,6 +213,9 @@ pub async fn restore_with_ledger(
     sqlx::query("DELETE FROM audit_head")
         .execute(&mut *tx)
         .await?;
+    // Migration puts the directory's 2018 listings in every new database; the backup
+    // holds them (claimed or not) as they were.
+    sqlx::query("DELETE FROM schemes").execute(&mut *tx).await?;
     let mut summary = Summary {
         tables: TABLES.len(),
         rows: 0,

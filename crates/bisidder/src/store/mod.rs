@@ -97,6 +97,9 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
         migrator.run(&self.pool).await.context("migration failed")?;
+        // The 2018 directory listings belong to every installation (SPEC C9).
+        let now = jiff::Timestamp::now().as_microsecond();
+        crate::directory::listings::ensure(self, now).await?;
         Ok(())
     }
 

@@ -99,10 +99,15 @@ fn nav_for(info: &SessionInfo) -> Vec<NavItem> {
     add(Action::ViewOrgAudit, "/org/audit", "nav.audit");
     add(Action::ViewOrgOverview, "/org/feedback", "nav.feedback");
     add(Action::ManageRetention, "/org/retention", "nav.retention");
+    add(Action::ManageSchemeProfile, "/org/scheme", "nav.scheme");
     if policy::can(a, Action::ViewPlatform, policy::Target::Platform) {
         nav.push(NavItem {
             href: "/platform",
             label: "nav.platform",
+        });
+        nav.push(NavItem {
+            href: "/platform/directory",
+            label: "nav.directory_claims",
         });
     }
     nav.push(NavItem {

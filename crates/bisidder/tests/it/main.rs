@@ -11,6 +11,7 @@ mod case_flow;
 mod cases;
 mod cli;
 mod demo;
+mod directory;
 mod import;
 mod intake;
 mod knowledge;
