@@ -1,36 +1,103 @@
 //! Loading an organisation's cases and reports of concern for the statistics. Civil dates
 //! are stored as 'YYYY-MM-DD' text in Danish time already.
+//!
+//! Speed (SPEC §8: a year's report over a million cases in well under a second). A row
+//! through sqlx's `Any` driver costs microseconds — far more than the figures themselves
+//! (about 0.1 µs a case) — so each query sends its records packed into one text value
+//! with `string_agg` (SQLite ≥ 3.44 and PostgreSQL alike): fields separated by U+001F,
+//! records by U+001E, list items by U+001D. Ids, codes and dates never hold these control
+//! characters; a record that does not unpack is an error, never a silently wrong figure.
+//! One value per query, not one per year: PostgreSQL's generic plan for a year's slice
+//! scanned every case once per year.
+//! `tests/it/stats.rs` checks that this gives the same records' figures as reading row by
+//! row.
 
 use super::domain::{CaseRec, ReportRec};
-use crate::store::{row, Conn};
+use crate::store::Conn;
 use jiff::civil::Date;
-use std::collections::HashMap;
 
-fn date(s: Option<String>) -> Option<Date> {
-    s.and_then(|s| s.parse().ok())
+const FIELD: &str = "\u{1f}";
+const RECORD: &str = "\u{1e}";
+const ITEM: &str = "\u{1d}";
+
+/// 'YYYY-MM-DD' (or anything else jiff reads as a date); `None` when it is no date.
+fn date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0i16, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            if let Ok(date) = Date::new(y, m as i8, d as i8) {
+                return Some(date);
+            }
+        }
+    }
+    s.parse().ok()
+}
+
+fn unpack_error(what: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(format!(
+        "statistics: a {what} record does not unpack (a control character in an id or code?)"
+    ))
 }
 
 /// Every case of `org` opened on or before `until` (the statistics never look later).
+///
+/// Only what a figure of `until`'s year Y reads is sent: `id` is left empty (no figure
+/// depends on it), and a case opened before Y−1 that was closed before Y counts only
+/// towards the cumulative figure, so it comes with its two dates and an empty person and
+/// authority — about four fifths of the cases of a long history.
 pub async fn cases(conn: &mut Conn, org: &str, until: &str) -> sqlx::Result<Vec<CaseRec>> {
-    let rows = sqlx::query("SELECT id, person_id, authority, opened_on, closed_on FROM cases WHERE org_id = $1 AND opened_on <= $2")
-        .bind(org)
-        .bind(until)
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let Some(opened_on) = date(row::os(r, "opened_on")?) else {
+    let Some(year) = date(until).map(|d| d.year()) else {
+        return Err(sqlx::Error::Protocol(format!("{until:?} is not a date")));
+    };
+    let packed: Option<String> = sqlx::query_scalar(
+        "SELECT string_agg(CASE WHEN opened_on >= $3 OR closed_on IS NULL OR closed_on >= $4 \
+             THEN opened_on || $5 || COALESCE(closed_on, '') || $5 || authority || $5 || person_id \
+             ELSE opened_on || $5 || closed_on END, $6) \
+         FROM cases WHERE org_id = $1 AND opened_on <= $2",
+    )
+    .bind(org)
+    .bind(until)
+    .bind(format!("{:04}-01-01", year - 1))
+    .bind(format!("{year:04}-01-01"))
+    .bind(FIELD)
+    .bind(RECORD)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    if let Some(packed) = packed {
+        unpack_cases(&packed, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn unpack_cases(packed: &str, out: &mut Vec<CaseRec>) -> sqlx::Result<()> {
+    for record in packed.split(RECORD) {
+        let mut f = record.split(FIELD);
+        let (Some(opened), Some(closed)) = (f.next(), f.next()) else {
+            return Err(unpack_error("case"));
+        };
+        let (authority, person_id) = match (f.next(), f.next(), f.next()) {
+            (None, None, None) => (String::new(), String::new()),
+            (Some(a), Some(p), None) => (a.to_owned(), p.to_owned()),
+            _ => return Err(unpack_error("case")),
+        };
+        let Some(opened_on) = date(opened) else {
             continue;
         };
         out.push(CaseRec {
-            id: row::s(r, "id")?,
-            person_id: row::s(r, "person_id")?,
-            authority: row::s(r, "authority")?,
+            id: String::new(),
+            person_id,
+            authority,
             opened_on,
-            closed_on: date(row::os(r, "closed_on")?),
+            closed_on: date(closed),
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reports of concern of `org` sent in [from, to] with the child's gender, birth date and
@@ -41,42 +108,41 @@ pub async fn reports(
     from: &str,
     to: &str,
 ) -> sqlx::Result<Vec<ReportRec>> {
-    let rows = sqlx::query(
-        "SELECT r.id, r.case_id, r.sent_on, p.gender, p.birth_date FROM reports_of_concern r \
-         JOIN cases c ON c.id = r.case_id JOIN persons p ON p.id = c.person_id \
+    let packed: Option<String> = sqlx::query_scalar(
+        "SELECT string_agg(r.id || $4 || r.case_id || $4 || r.sent_on || $4 || p.gender || $4 \
+             || COALESCE(p.birth_date, '') || $4 \
+             || COALESCE((SELECT string_agg(k.category, $6) FROM report_categories k WHERE k.report_id = r.id), ''), $5) \
+         FROM reports_of_concern r JOIN cases c ON c.id = r.case_id JOIN persons p ON p.id = c.person_id \
          WHERE r.org_id = $1 AND r.sent_on >= $2 AND r.sent_on <= $3",
     )
     .bind(org)
     .bind(from)
     .bind(to)
-    .fetch_all(&mut *conn)
+    .bind(FIELD)
+    .bind(RECORD)
+    .bind(ITEM)
+    .fetch_one(&mut *conn)
     .await?;
-    let cats = sqlx::query(
-        "SELECT k.report_id, k.category FROM report_categories k JOIN reports_of_concern r ON r.id = k.report_id \
-         WHERE r.org_id = $1 AND r.sent_on >= $2 AND r.sent_on <= $3",
-    )
-    .bind(org)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut by_report: HashMap<String, Vec<String>> = HashMap::new();
-    for c in &cats {
-        by_report
-            .entry(row::s(c, "report_id")?)
-            .or_default()
-            .push(row::s(c, "category")?);
-    }
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let id = row::s(r, "id")?;
+    let Some(packed) = packed else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for record in packed.split(RECORD) {
+        let f: Vec<&str> = record.splitn(7, FIELD).collect();
+        let [id, case_id, sent_on, gender, birth_date, categories] = f[..] else {
+            return Err(unpack_error("report of concern"));
+        };
         out.push(ReportRec {
-            categories: by_report.remove(&id).unwrap_or_default(),
-            id,
-            case_id: row::s(r, "case_id")?,
-            sent_on: date(row::os(r, "sent_on")?),
-            gender: row::s(r, "gender")?,
-            birth_date: date(row::os(r, "birth_date")?),
+            id: id.to_owned(),
+            case_id: case_id.to_owned(),
+            sent_on: date(sent_on),
+            gender: gender.to_owned(),
+            birth_date: date(birth_date),
+            categories: if categories.is_empty() {
+                Vec::new()
+            } else {
+                categories.split(ITEM).map(str::to_owned).collect()
+            },
         });
     }
     Ok(out)

@@ -15,4 +15,5 @@ mod mail;
 mod matching_flow;
 mod routes;
 mod stats;
+mod stats_store;
 mod web;
