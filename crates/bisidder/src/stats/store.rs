@@ -16,9 +16,9 @@ use super::domain::{CaseRec, ReportRec};
 use crate::store::Conn;
 use jiff::civil::Date;
 
-const FIELD: &str = "\u{1f}";
-const RECORD: &str = "\u{1e}";
-const ITEM: &str = "\u{1d}";
+const FIELD: char = '\u{1f}';
+const RECORD: char = '\u{1e}';
+const ITEM: char = '\u{1d}';
 
 /// 'YYYY-MM-DD' (or anything else jiff reads as a date); `None` when it is no date.
 fn date(s: &str) -> Option<Date> {
@@ -64,18 +64,15 @@ pub async fn cases(conn: &mut Conn, org: &str, until: &str) -> sqlx::Result<Vec<
     .bind(until)
     .bind(format!("{:04}-01-01", year - 1))
     .bind(format!("{year:04}-01-01"))
-    .bind(FIELD)
-    .bind(RECORD)
+    .bind(FIELD.to_string())
+    .bind(RECORD.to_string())
     .fetch_one(&mut *conn)
     .await?;
-    let mut out = Vec::new();
-    if let Some(packed) = packed {
-        unpack_cases(&packed, &mut out)?;
-    }
-    Ok(out)
+    packed.map_or(Ok(Vec::new()), |p| unpack_cases(&p))
 }
 
-fn unpack_cases(packed: &str, out: &mut Vec<CaseRec>) -> sqlx::Result<()> {
+fn unpack_cases(packed: &str) -> sqlx::Result<Vec<CaseRec>> {
+    let mut out = Vec::with_capacity(packed.matches(RECORD).count() + 1);
     for record in packed.split(RECORD) {
         let mut f = record.split(FIELD);
         let (Some(opened), Some(closed)) = (f.next(), f.next()) else {
@@ -97,7 +94,7 @@ fn unpack_cases(packed: &str, out: &mut Vec<CaseRec>) -> sqlx::Result<()> {
             closed_on: date(closed),
         });
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Reports of concern of `org` sent in [from, to] with the child's gender, birth date and
@@ -118,15 +115,15 @@ pub async fn reports(
     .bind(org)
     .bind(from)
     .bind(to)
-    .bind(FIELD)
-    .bind(RECORD)
-    .bind(ITEM)
+    .bind(FIELD.to_string())
+    .bind(RECORD.to_string())
+    .bind(ITEM.to_string())
     .fetch_one(&mut *conn)
     .await?;
     let Some(packed) = packed else {
         return Ok(Vec::new());
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(packed.matches(RECORD).count() + 1);
     for record in packed.split(RECORD) {
         let f: Vec<&str> = record.splitn(7, FIELD).collect();
         let [id, case_id, sent_on, gender, birth_date, categories] = f[..] else {
