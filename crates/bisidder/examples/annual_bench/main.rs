@@ -52,6 +52,9 @@ struct Row {
     load: Option<Duration>,
     size_bytes: i64,
     runs: Vec<Duration>,
+    /// CPU time per run: this process plus the database server's backends (PostgreSQL
+    /// runs on this machine); unlike wall time, hardly changed by other work.
+    cpu: Vec<Duration>,
     phases: [Duration; 3],
     figures: String,
     /// The machine's 1-minute load average when the timing ended.
@@ -143,19 +146,22 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn table(rows: &[Row]) -> anyhow::Result<()> {
-    println!("| backend | load (insert + analyze) | database size | annual report, median | max | load cases / load reports / figures | load average |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| backend | load (insert + analyze) | database size | annual report, median | max | CPU time, median | load cases / load reports / figures | load average |");
+    println!("|---|---|---|---|---|---|---|---|");
     for r in rows {
         let mut sorted = r.runs.clone();
         sorted.sort();
+        let mut cpu = r.cpu.clone();
+        cpu.sort();
         println!(
-            "| {} | {} | {:.0} MB | {} | {} | {} / {} / {} | {} |",
+            "| {} | {} | {:.0} MB | {} | {} | {} | {} / {} / {} | {} |",
             r.backend,
             r.load
                 .map_or("–".into(), |d| format!("{:.0} s", d.as_secs_f64())),
             r.size_bytes as f64 / 1e6,
             ms(sorted[sorted.len() / 2]),
             ms(*sorted.last().expect("runs")),
+            ms(cpu[cpu.len() / 2]),
             ms(r.phases[0]),
             ms(r.phases[1]),
             ms(r.phases[2]),
@@ -216,14 +222,20 @@ async fn run(args: &Args, data: Option<&gen::Data>, url: &str) -> anyhow::Result
         via_token: true,
     };
     let year = gen::LAST_YEAR;
-    let mut runs = Vec::new();
+    let (mut runs, mut cpu) = (Vec::new(), Vec::new());
     let mut figures = String::new();
     for _ in 0..args.runs {
+        let server = server_pids(&state.db).await?;
+        let c = cpu_ticks("self") + server.iter().map(|p| cpu_ticks(p)).sum::<u64>();
         let t = Instant::now();
         let v = service::annual(&state, &actor, gen::ORG, year)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         runs.push(t.elapsed());
+        let server = server_pids(&state.db).await?;
+        let c = (cpu_ticks("self") + server.iter().map(|p| cpu_ticks(p)).sum::<u64>())
+            .saturating_sub(c);
+        cpu.push(Duration::from_millis(c * 10));
         figures = v.to_string();
     }
     // Where the time goes, measured once more phase by phase.
@@ -255,8 +267,31 @@ async fn run(args: &Args, data: Option<&gen::Data>, url: &str) -> anyhow::Result
         load,
         size_bytes,
         runs,
+        cpu,
         phases: [t_cases, t_reports, t_figures],
         figures,
         loadavg,
     })
+}
+
+/// User + system CPU time of a process in clock ticks (1/100 s), from /proc.
+fn cpu_ticks(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime is the 12th, stime 13th.
+    let rest = stat.rsplit_once(')').map_or("", |r| r.1);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    tick(11) + tick(12)
+}
+
+/// The PostgreSQL backends serving this database (none for SQLite).
+async fn server_pids(db: &bisidder::store::Db) -> anyhow::Result<Vec<String>> {
+    if db.backend == Backend::Sqlite {
+        return Ok(Vec::new());
+    }
+    let pids: Vec<i32> =
+        sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(pids.iter().map(i32::to_string).collect())
 }
