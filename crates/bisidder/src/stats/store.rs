@@ -1,16 +1,15 @@
 //! Loading an organisation's cases and reports of concern for the statistics. Civil dates
 //! are stored as 'YYYY-MM-DD' text in Danish time already.
 //!
-//! Speed (SPEC §8: a year's report over a million cases in well under a second). A row
+//! Speed (SPEC §8: a year's report over a million cases in under a second). A row
 //! through sqlx's `Any` driver costs microseconds — far more than the figures themselves
 //! (about 0.1 µs a case) — so each query sends its records packed into one text value
 //! with `string_agg` (SQLite ≥ 3.44 and PostgreSQL alike): fields separated by U+001F,
 //! records by U+001E, list items by U+001D. Ids, codes and dates never hold these control
 //! characters; a record that does not unpack is an error, never a silently wrong figure.
-//! One value per query, not one per year: PostgreSQL's generic plan for a year's slice
-//! scanned every case once per year.
-//! `tests/it/stats.rs` checks that this gives the same records' figures as reading row by
-//! row.
+//! One value per query, not one per opening year: PostgreSQL's generic plan for a year's
+//! slice scanned every case once per year. `tests/it/stats_store.rs` checks that the
+//! figures equal those of a row-by-row reading; bench/README.md has the measurements.
 
 use super::domain::{CaseRec, ReportRec};
 use crate::store::Conn;
