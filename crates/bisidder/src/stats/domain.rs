@@ -152,12 +152,16 @@ pub struct ByVenue<T> {
 
 impl ByVenue<i64> {
     fn count(&mut self, venue: Venue) {
-        self.total += 1;
+        self.add(venue, 1);
+    }
+
+    fn add(&mut self, venue: Venue, n: i64) {
+        self.total += n;
         *match venue {
             Venue::Kommune => &mut self.kommune,
             Venue::Familieretshuset => &mut self.familieretshuset,
             Venue::Other => &mut self.other,
-        } += 1;
+        } += n;
     }
 
     fn growth_since(&self, before: &ByVenue<i64>) -> ByVenue<Option<i64>> {
@@ -294,10 +298,33 @@ pub struct Annual {
     pub reports_of_concern: Reports,
 }
 
+/// Cases counted, not listed: `count` cases opened in `opened_year` and closed in
+/// `closed_year` at `authority`. The store sends a long history's old closed cases this
+/// way (they only add to the cumulative figure and to their years' history).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseGroup {
+    pub opened_year: i16,
+    pub closed_year: i16,
+    pub authority: String,
+    pub count: i64,
+}
+
 /// SPEC §5 for organisation `org` and year `year`. `cases` and `reports` must be that
 /// organisation's records (`org` is only the label); records of other years may be
 /// included and are sorted out here.
 pub fn annual(org: &str, year: i16, cases: &[CaseRec], reports: &[ReportRec]) -> Annual {
+    annual_with_groups(org, year, cases, &[], reports)
+}
+
+/// `annual` with some cases given as `groups`: each must have been opened before the
+/// year before `year` and closed before `year` (so it is neither new nor active).
+pub fn annual_with_groups(
+    org: &str,
+    year: i16,
+    cases: &[CaseRec],
+    groups: &[CaseGroup],
+    reports: &[ReportRec],
+) -> Annual {
     let this_year = i32::from(year);
     let mut new_cases = ByVenue::default();
     let mut new_year_before = ByVenue::default();
@@ -325,6 +352,11 @@ pub fn annual(org: &str, year: i16, cases: &[CaseRec], reports: &[ReportRec]) ->
             carried_over += i64::from(opened < this_year);
         }
     }
+    cumulative += groups
+        .iter()
+        .filter(|g| g.opened_year <= year)
+        .map(|g| g.count)
+        .sum::<i64>();
     Annual {
         org: org.to_owned(),
         year,
@@ -352,9 +384,19 @@ pub struct YearCases {
 /// what disclosure control needs to know of the years before (a count hidden one year can
 /// be worked out from the next year's growth or cumulative figure).
 pub fn case_history(cases: &[CaseRec], last: i16) -> Vec<YearCases> {
+    case_history_with_groups(cases, &[], last)
+}
+
+/// `case_history` with some cases given as counted groups.
+pub fn case_history_with_groups(
+    cases: &[CaseRec],
+    groups: &[CaseGroup],
+    last: i16,
+) -> Vec<YearCases> {
     let Some(first) = cases
         .iter()
         .map(|c| c.opened_on.year())
+        .chain(groups.iter().map(|g| g.opened_year))
         .filter(|y| *y <= last)
         .min()
     else {
@@ -385,6 +427,22 @@ pub fn case_history(cases: &[CaseRec], last: i16) -> Vec<YearCases> {
         active[e + 1] -= 1;
         carried[o + 1] += 1;
         carried[e + 1] -= 1;
+    }
+    for g in groups {
+        if g.opened_year > last || g.opened_year < first {
+            continue;
+        }
+        let o = usize::try_from(g.opened_year - first).unwrap_or(0);
+        years[o].new_cases.add(venue_of(&g.authority), g.count);
+        let end = g.closed_year.min(last);
+        if end < g.opened_year {
+            continue;
+        }
+        let e = usize::try_from(end - first).unwrap_or(0);
+        active[o] += g.count;
+        active[e + 1] -= g.count;
+        carried[o + 1] += g.count;
+        carried[e + 1] -= g.count;
     }
     let (mut a, mut c, mut cum) = (0, 0, 0);
     for (i, y) in years.iter_mut().enumerate() {

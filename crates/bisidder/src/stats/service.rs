@@ -56,18 +56,20 @@ pub async fn figures(state: &AppState, org_id: &str, label: &str, year: i16) -> 
         return Err(AppError::invalid("year", "stats.err_year"));
     }
     let mut conn = state.db.pool.acquire().await?;
-    let cases = store::cases(&mut conn, org_id, &format!("{year:04}-12-31")).await?;
+    let cases = store::recent_cases(&mut conn, org_id, year).await?;
+    let groups = store::old_case_groups(&mut conn, org_id, year).await?;
+    // Every report figure is of the year itself.
     let reports = store::reports(
         &mut conn,
         org_id,
-        &format!("{:04}-01-01", year - 1),
+        &format!("{year:04}-01-01"),
         &format!("{year:04}-12-31"),
     )
     .await?;
     Ok(Figures {
-        annual: domain::annual(label, year, &cases, &reports),
+        annual: domain::annual_with_groups(label, year, &cases, &groups, &reports),
         counts: domain::report_counts(year, &reports),
-        history: domain::case_history(&cases, year),
+        history: domain::case_history_with_groups(&cases, &groups, year),
     })
 }
 

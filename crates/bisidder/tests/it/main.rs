@@ -21,5 +21,6 @@ mod minsag;
 mod privacy;
 mod routes;
 mod stats;
+mod stats_store;
 mod volunteers;
 mod web;
