@@ -49,6 +49,16 @@ impl Ctx {
         i18n::t(self.lang, &format!("{prefix}.{}", value.as_ref()))
     }
 
+    /// A person's first name, or "anonymised" once retention removed it (so a link to
+    /// the case still says something).
+    pub fn person_name<'a>(&self, name: &'a str) -> &'a str {
+        if name.trim().is_empty() {
+            self.t("person.anonymised")
+        } else {
+            name
+        }
+    }
+
     /// A text with its `{n}` placeholder filled in.
     pub fn tf<S: AsRef<str>, V: std::fmt::Display>(&self, key: S, n: V) -> String {
         self.t(key).replace("{n}", &n.to_string())
