@@ -47,17 +47,39 @@ pub async fn compute(
     label: &str,
     year: i16,
 ) -> AppResult<domain::Annual> {
-    Ok(figures(state, org_id, label, year).await?.annual)
+    Ok(load(state, org_id, label, year, false).await?.annual)
 }
 
-/// The figures with what disclosure control needs. No access check.
+/// The figures with what disclosure control needs (every year's history). No access check.
 pub async fn figures(state: &AppState, org_id: &str, label: &str, year: i16) -> AppResult<Figures> {
+    load(state, org_id, label, year, true).await
+}
+
+/// Without `history`, a long history's old closed cases are only counted (one index
+/// scan), which is all the exact figures need; `Figures::history` is then empty.
+async fn load(
+    state: &AppState,
+    org_id: &str,
+    label: &str,
+    year: i16,
+    history: bool,
+) -> AppResult<Figures> {
     if !(1990..=2100).contains(&year) {
         return Err(AppError::invalid("year", "stats.err_year"));
     }
     let mut conn = state.db.pool.acquire().await?;
     let cases = store::recent_cases(&mut conn, org_id, year).await?;
-    let groups = store::old_case_groups(&mut conn, org_id, year).await?;
+    let groups = if history {
+        store::old_case_groups(&mut conn, org_id, year).await?
+    } else {
+        // Counted as one group: `annual` reads only their number (for the cumulative).
+        vec![domain::CaseGroup {
+            opened_year: year - 2,
+            closed_year: year - 1,
+            authority: String::new(),
+            count: store::old_case_count(&mut conn, org_id, year).await?,
+        }]
+    };
     // Every report figure is of the year itself.
     let reports = store::reports(
         &mut conn,
@@ -69,7 +91,11 @@ pub async fn figures(state: &AppState, org_id: &str, label: &str, year: i16) -> 
     Ok(Figures {
         annual: domain::annual_with_groups(label, year, &cases, &groups, &reports),
         counts: domain::report_counts(year, &reports),
-        history: domain::case_history_with_groups(&cases, &groups, year),
+        history: if history {
+            domain::case_history_with_groups(&cases, &groups, year)
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -78,8 +104,8 @@ pub async fn figures(state: &AppState, org_id: &str, label: &str, year: i16) -> 
 pub async fn annual(state: &AppState, actor: &Actor, org: &str, year: i16) -> AppResult<Value> {
     let id = org_id(state, org).await?;
     ensure(actor, Action::ViewAggregates, Target::Org(&id))?;
-    let figures = figures(state, &id, org, year).await?;
     let exact = actor.has(Role::OrgAdmin) || actor.has(Role::Coordinator);
+    let figures = load(state, &id, org, year, !exact).await?;
     let v = if exact {
         serde_json::to_value(&figures.annual).map_err(AppError::internal)?
     } else {

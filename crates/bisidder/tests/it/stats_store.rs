@@ -202,6 +202,7 @@ on_both!(
                 domain::case_history(&cases, year),
                 "{year}"
             );
+            assert_eq!(figures.annual, want, "{year}: grouped and counted agree");
 
             // Reports come whole: the same records as row by row.
             let mut conn = app.state.db.pool.acquire().await.unwrap();
