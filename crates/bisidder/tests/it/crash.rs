@@ -308,7 +308,20 @@ async fn crash_run(backend: helpers::Backend, kills: usize, pause_ms: std::ops::
         .unwrap()
         .into_iter()
         .collect();
+    // The audit row is written in the request's own transaction: a crash keeps both or
+    // neither.
+    let audited: HashSet<String> =
+        sqlx::query_scalar("SELECT resource_id FROM audit_log WHERE action = 'request.created'")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
     db.pool.close().await;
+    assert_eq!(
+        present, audited,
+        "every stored request, and only those, has its request.created audit row"
+    );
     let unique: HashSet<&String> = acked.iter().collect();
     assert_eq!(unique.len(), acked.len(), "an id was acknowledged twice");
     let lost: Vec<&String> = acked.iter().filter(|id| !present.contains(*id)).collect();
