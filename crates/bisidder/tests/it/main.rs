@@ -10,6 +10,7 @@ mod backup;
 mod case_flow;
 mod cases;
 mod cli;
+mod crash;
 mod demo;
 mod directory;
 mod import;
