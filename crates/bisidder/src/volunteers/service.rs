@@ -55,6 +55,9 @@ pub async fn apply(state: &AppState, slug: &str, form: &FormData) -> AppResult<(
     if !email.contains('@') || email.len() > 200 || email.contains(char::is_whitespace) {
         errors.push(err("email", "field.email_invalid"));
     }
+    if form.get("phone").chars().count() > 30 {
+        errors.push(err("phone", "intake.err_phone"));
+    }
     let place = geo::town_by_name(town);
     if place.is_none() {
         errors.push(err("town", "volunteer.err_town"));
