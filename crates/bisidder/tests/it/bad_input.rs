@@ -351,7 +351,7 @@ on_both!(
 /// One representative form or API call: who sends it, where, a valid body, and the bad
 /// values each replacing (or adding) one field.
 struct Scenario {
-    path: &'static str,
+    path: String,
     api: bool,
     good: Vec<(&'static str, String)>,
     bad: Vec<(&'static str, String)>,
@@ -421,7 +421,7 @@ fn request_scenario(path: &'static str, api: bool, for_self: bool) -> Scenario {
         bad.push((field, long(100_000)));
     }
     Scenario {
-        path,
+        path: path.to_string(),
         api,
         good,
         bad,
@@ -442,7 +442,7 @@ fn absence_scenario(path: &'static str, api: bool) -> Scenario {
         bad.push(("to", to.to_string()));
     }
     Scenario {
-        path,
+        path: path.to_string(),
         api,
         good: vec![("from", "2026-03-10".into()), ("to", "2026-03-12".into())],
         // Pairs: applied two at a time below.
@@ -465,7 +465,7 @@ fn profile_scenario(path: &'static str, api: bool) -> Scenario {
         bad.push((field, long(100_000)));
     }
     Scenario {
-        path,
+        path: path.to_string(),
         api,
         good: vec![
             ("town", "Aarhus".into()),
@@ -489,7 +489,7 @@ fn application_scenario() -> Scenario {
         bad.push((field, long(100_000)));
     }
     Scenario {
-        path: "/o/bv/bliv-bisidder",
+        path: "/o/bv/bliv-bisidder".into(),
         api: false,
         good: vec![
             ("name", "Vera Frivillig".into()),
@@ -497,6 +497,34 @@ fn application_scenario() -> Scenario {
             ("phone", "20 30 40 50".into()),
             ("town", "Aarhus".into()),
             ("motivation", "Jeg vil gerne hjælpe.".into()),
+        ],
+        bad,
+    }
+}
+
+fn report_scenario(path: String, api: bool) -> Scenario {
+    let mut bad: Vec<(&'static str, String)> = vec![
+        ("category", "hekseri".into()),
+        ("kommune", "9999".into()),
+        ("cpr", "010312-40".into()),
+        ("cpr", "020312-4001".into()),
+        ("cpr", "320112-4001".into()),
+    ];
+    for d in ["0000-01-01", "9999-12-31", "2026-02-30"] {
+        bad.push(("child_birth_date", d.into()));
+    }
+    for field in ["child_name", "description"] {
+        bad.push((field, long(100_000)));
+    }
+    Scenario {
+        path,
+        api,
+        good: vec![
+            ("child_name", "Emma Jensen".into()),
+            ("child_birth_date", "2012-03-01".into()),
+            ("kommune", "0101".into()),
+            ("category", "mistrivsel".into()),
+            ("description", "Beskrivelse".into()),
         ],
         bad,
     }
@@ -552,7 +580,11 @@ on_both!(
         )
         .await
         .unwrap();
-        let (_, bisidder_email) = app.bisidder("Bo Bisidder", "Aarhus", "children").await;
+        let (bisidder_id, bisidder_email) = app.bisidder("Bo Bisidder", "Aarhus", "children").await;
+        let org = app.org_id.clone();
+        let case = crate::cases::seed_case(&app, &org, &bisidder_id, "Emma")
+            .await
+            .case;
         let mut bisidder = app.client();
         bisidder.login(&bisidder_email, PASSWORD).await;
         let (_, bisidder_token) = bisidder::auth::admin::create_token(
@@ -574,6 +606,11 @@ on_both!(
             (profile_scenario("/me/profile", false), 3),
             (profile_scenario("/api/v1/me/profile", true), 4),
             (application_scenario(), 0),
+            (report_scenario(format!("/cases/{case}/reports"), false), 3),
+            (
+                report_scenario(format!("/api/v1/cases/{case}/reports"), true),
+                4,
+            ),
         ];
         let mut sent = 0;
         let mut failures: Vec<String> = Vec::new();
@@ -616,7 +653,7 @@ on_both!(
                             bearer: Some(bisidder_token.as_str()),
                         },
                     };
-                    let resp = caller.send(lang, secure, method, s.path, ct, body).await;
+                    let resp = caller.send(lang, secure, method, &s.path, ct, body).await;
                     sent += 1;
                     let shown: Vec<String> = change
                         .iter()
@@ -657,7 +694,7 @@ on_both!(
                 _ => (&mut bisidder, Some(bisidder_token.as_str())),
             };
             let resp = Caller { client, bearer }
-                .send(&langs[0], secure, method, s.path, ct, body)
+                .send(&langs[0], secure, method, &s.path, ct, body)
                 .await;
             assert!(
                 resp.status.is_success() || resp.status.is_redirection(),
