@@ -530,6 +530,27 @@ fn report_scenario(path: String, api: bool) -> Scenario {
     }
 }
 
+fn record_scenario(path: String) -> Scenario {
+    let mut bad: Vec<(&'static str, String)> = vec![("kind", "hekseri".into())];
+    for d in ["0000-01-01", "9999-12-31", "2026-02-30", "2027-01-01"] {
+        bad.push(("done_on", d.into()));
+    }
+    for d in ["9999-12-31", "2026-13-01", "2025-01-01"] {
+        bad.push(("expires_on", d.into()));
+    }
+    bad.push(("note", long(100_000)));
+    Scenario {
+        path,
+        api: false,
+        good: vec![
+            ("kind", "external_course".into()),
+            ("done_on", "2026-02-01".into()),
+            ("expires_on", "2028-02-01".into()),
+        ],
+        bad,
+    }
+}
+
 fn encode(api: bool, fields: &[(&str, String)]) -> (&'static str, Vec<u8>) {
     if api {
         let obj: serde_json::Map<String, serde_json::Value> = fields
@@ -582,6 +603,9 @@ on_both!(
         .unwrap();
         let (bisidder_id, bisidder_email) = app.bisidder("Bo Bisidder", "Aarhus", "children").await;
         let org = app.org_id.clone();
+        let mut coordinator = app
+            .signed_in("Cille Koordinator", &[Role::Coordinator])
+            .await;
         let case = crate::cases::seed_case(&app, &org, &bisidder_id, "Emma")
             .await
             .case;
@@ -610,6 +634,10 @@ on_both!(
             (
                 report_scenario(format!("/api/v1/cases/{case}/reports"), true),
                 4,
+            ),
+            (
+                record_scenario(format!("/volunteers/people/{bisidder_id}/records")),
+                5,
             ),
         ];
         let mut sent = 0;
@@ -646,6 +674,10 @@ on_both!(
                         },
                         3 => Caller {
                             client: &mut bisidder,
+                            bearer: None,
+                        },
+                        5 => Caller {
+                            client: &mut coordinator,
                             bearer: None,
                         },
                         _ => Caller {
@@ -691,6 +723,7 @@ on_both!(
                 1 => (&mut caseworker, None),
                 2 => (&mut caseworker, Some(caseworker_token.as_str())),
                 3 => (&mut bisidder, None),
+                5 => (&mut coordinator, None),
                 _ => (&mut bisidder, Some(bisidder_token.as_str())),
             };
             let resp = Caller { client, bearer }
