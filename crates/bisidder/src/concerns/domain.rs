@@ -106,7 +106,7 @@ pub fn validate(form: &FormData, today: Date) -> Result<NewReport, AppError> {
             None
         }
         s => match s.parse::<Date>() {
-            Ok(d) if d <= today => Some(d),
+            Ok(d) if d <= today && d.year() > today.year() - 110 => Some(d),
             _ => {
                 e.push(err("child_birth_date", "report.err_birth_date"));
                 None

@@ -208,6 +208,13 @@ pub fn local_timestamp(date: &str, time: &str) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
+/// A date a meeting or absence can have: from a year before `now` to five years after it.
+/// Further out is a typing slip (or 9999-12-31), and would only fill lists and plans.
+pub fn plausible(ts: Timestamp, now: Timestamp) -> bool {
+    let year = jiff::SignedDuration::from_hours(24 * 366);
+    ts > now - year && ts < now + year * 5
+}
+
 /// Validates the request form. `now` keeps meeting times from lying in the past and birth
 /// dates from lying in the future. Text fields are capped so one field cannot fill a page.
 pub fn validate(
@@ -237,6 +244,9 @@ pub fn validate(
         ("safe_times", 200),
         ("contact_name", 100),
         ("contact_org", 150),
+        ("contact_email", 200),
+        ("language", 50),
+        ("wished_language", 50),
     ] {
         if form.get(field).chars().count() > max {
             e.push(FieldError {
@@ -344,7 +354,7 @@ pub fn validate(
     let authority = one_of(form, "authority", AUTHORITIES, &mut e);
     let meeting_at = match (form.get("meeting_date"), form.get("meeting_time")) {
         ("", "") => None,
-        (d, t) => match local_timestamp(d, t) {
+        (d, t) => match local_timestamp(d, t).filter(|ts| plausible(*ts, now)) {
             Some(ts) if ts > now => Some(ts),
             Some(_) => {
                 e.push(FieldError {

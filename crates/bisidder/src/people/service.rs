@@ -1,7 +1,7 @@
 use crate::{
     audit::{self, AuditAction, Entry},
     error::{AppError, AppResult, FieldError},
-    intake::domain::local_timestamp,
+    intake::domain::{local_timestamp, plausible},
     policy::{ensure, Action, Actor, Target},
     state::AppState,
     store::{new_id, row},
@@ -143,6 +143,12 @@ pub async fn save(state: &AppState, actor: &Actor, form: &FormData) -> AppResult
             message: "profile.err_languages",
         });
     }
+    if form.get("phone").chars().count() > 30 {
+        e.push(FieldError {
+            field: "phone",
+            message: "intake.err_phone",
+        });
+    }
     let gender = form.get("gender");
     if !["", "woman", "man", "other"].contains(&gender) {
         e.push(FieldError {
@@ -244,10 +250,9 @@ pub async fn add_slot(state: &AppState, actor: &Actor, form: &FormData) -> AppRe
 
 pub async fn add_absence(state: &AppState, actor: &Actor, form: &FormData) -> AppResult<()> {
     let org = scope(actor)?.to_string();
-    let (Some(from), Some(to)) = (
-        local_timestamp(form.get("from"), "00:00"),
-        local_timestamp(form.get("to"), "00:00"),
-    ) else {
+    let now = state.clock.now();
+    let day = |name: &str| local_timestamp(form.get(name), "00:00").filter(|t| plausible(*t, now));
+    let (Some(from), Some(to)) = (day("from"), day("to")) else {
         return Err(AppError::invalid("from", "intake.err_meeting_time"));
     };
     // The last day counts whole: absent until the next midnight.

@@ -55,6 +55,9 @@ pub async fn apply(state: &AppState, slug: &str, form: &FormData) -> AppResult<(
     if !email.contains('@') || email.len() > 200 || email.contains(char::is_whitespace) {
         errors.push(err("email", "field.email_invalid"));
     }
+    if form.get("phone").chars().count() > 30 {
+        errors.push(err("phone", "intake.err_phone"));
+    }
     let place = geo::town_by_name(town);
     if place.is_none() {
         errors.push(err("town", "volunteer.err_town"));
@@ -540,14 +543,20 @@ pub async fn add_record(
     if !KINDS.contains(&kind) {
         errors.push(err("kind", "volunteer.err_choice"));
     }
-    let done_on: Option<Date> = form.get("done_on").parse().ok();
+    // Done by today, at most 50 years ago; an expiry at most 50 years ahead.
+    let today = today(state);
+    let done_on: Option<Date> = form
+        .get("done_on")
+        .parse()
+        .ok()
+        .filter(|d: &Date| *d <= today && d.year() > today.year() - 50);
     if done_on.is_none() {
         errors.push(err("done_on", "volunteer.err_date"));
     }
     let expires_on: Option<Date> = match form.get("expires_on") {
         "" => None,
         s => match s.parse::<Date>() {
-            Ok(d) if done_on.is_some_and(|x| d >= x) => Some(d),
+            Ok(d) if done_on.is_some_and(|x| d >= x) && d.year() < today.year() + 50 => Some(d),
             _ => {
                 errors.push(err("expires_on", "volunteer.err_expiry"));
                 None
@@ -572,7 +581,7 @@ pub async fn add_record(
         now,
     )
     .await?;
-    sync(&mut tx, &org, user, today(state)).await?;
+    sync(&mut tx, &org, user, today).await?;
     audit::record(
         &mut tx,
         now,

@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod auth;
 mod backup;
+mod bad_input;
 mod case_flow;
 mod cases;
 mod cli;
