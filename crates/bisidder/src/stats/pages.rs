@@ -39,8 +39,8 @@ pub struct AnnualPage {
     ctx: Ctx,
     r: Report,
     years: Vec<i16>,
-    can_export_org: bool,
-    slug: String,
+    /// The organisation's slug when the user may move its data in and out (admins).
+    import_slug: Option<String>,
 }
 
 impl AnnualPage {
@@ -56,11 +56,6 @@ impl AnnualPage {
         self.r.sections.get(*section).is_some_and(|s| s.key == key)
     }
 
-    /// The organisation's slug for the import command (its id until one is known).
-    fn org_slug(&self) -> &str {
-        &self.slug
-    }
-
     fn selected(&self, y: &i16) -> bool {
         *y == self.r.year
     }
@@ -74,22 +69,12 @@ pub async fn annual(
 ) -> AppResult<Html<AnnualPage>> {
     let year = year_of(&state, &q)?;
     let (r, years) = service::report(&state, u.actor(), year, ctx.lang, false).await?;
-    let org = u.actor().org_id.clone().unwrap_or_default();
-    let can_export_org = crate::policy::can(
-        u.actor(),
-        crate::policy::Action::ExportOrgData,
-        crate::policy::Target::Org(&org),
-    );
-    let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM organisations WHERE id = $1")
-        .bind(&org)
-        .fetch_optional(&state.db.pool)
-        .await?;
+    let import_slug = service::import_slug(&state, u.actor()).await?;
     Ok(Html(AnnualPage {
         ctx,
         r,
         years,
-        can_export_org,
-        slug: slug.unwrap_or(org),
+        import_slug,
     }))
 }
 

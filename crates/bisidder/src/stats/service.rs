@@ -166,3 +166,14 @@ pub async fn report(
     tx.commit().await?;
     Ok((report, years))
 }
+
+/// The organisation's slug for the export link and the CSV import command, for those who
+/// may move its data in and out (organisation admins); `None` for everyone else.
+pub async fn import_slug(state: &AppState, actor: &Actor) -> AppResult<Option<String>> {
+    let org = actor.org_id.as_deref().unwrap_or("");
+    if !crate::policy::can(actor, Action::ExportOrgData, Target::Org(org)) {
+        return Ok(None);
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(store::org_slug(&mut conn, org).await?)
+}

@@ -255,3 +255,11 @@ pub async fn reports(
     }
     Ok(out)
 }
+
+/// The organisation's slug (for the import command shown to its admins).
+pub async fn org_slug(conn: &mut Conn, org: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT slug FROM organisations WHERE id = $1")
+        .bind(org)
+        .fetch_optional(&mut *conn)
+        .await
+}
