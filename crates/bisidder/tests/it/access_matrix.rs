@@ -285,6 +285,7 @@ on_both!(
         let mut cells = 0usize;
         let mut refused_lookups = 0usize;
         let mut problems: Vec<String> = Vec::new();
+        let mut own_reads = 0usize;
         for r in ROUTES {
             if r.path == "/logout" || r.path == "/minsag/logout" {
                 continue; // ends the walker's session; routes.rs walks it
@@ -415,6 +416,25 @@ on_both!(
                             ));
                         }
                         assert_ne!(resp.location(), "/login", "{label}");
+                        // The right content: a record page shows that record.
+                        if let (true, Some((id, _))) = (resp.status == StatusCode::OK, &real) {
+                            // A record page names it (its id, the child, the bisidder); a
+                            // collection under it (notes, reports, timeline, candidates) is
+                            // a JSON list of what this actor may see, possibly empty.
+                            let collection = ["/notes", "/reports", "/timeline", "/candidates"]
+                                .iter()
+                                .any(|c| r.path.ends_with(c));
+                            let shows = resp.body.contains(id.as_str())
+                                || resp.body.contains(CHILD)
+                                || resp.body.contains("Birte")
+                                || (collection
+                                    && serde_json::from_str::<serde_json::Value>(&resp.body)
+                                        .is_ok());
+                            if !shows {
+                                problems.push(format!("{label}: 200 without the record"));
+                            }
+                            own_reads += 1;
+                        }
                     }
                 }
             }
@@ -432,7 +452,7 @@ on_both!(
             "refused requests changed data: {changed:#?}"
         );
         eprintln!(
-            "MATRIX: {cells} cells ({} routes × {} actors + anonymous; {refused_lookups} refused lookups of another's record, each 404 + one audit row) on {:?}",
+            "MATRIX: {cells} cells ({} routes × {} actors + anonymous; {refused_lookups} refused lookups of another's record, each 404 + one audit row; {own_reads} reads of one's own record showing it) on {:?}",
             ROUTES.len(),
             actors.len(),
             app.backend

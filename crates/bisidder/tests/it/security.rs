@@ -604,8 +604,31 @@ on_both!(
         open_min_sag(&app, &mut child, &token).await;
         let looked = child.get("/minsag/opslag").await;
         let list = looked.text("[data-testid=lookups]").unwrap_or_default();
+        let items = looked
+            .doc()
+            .select(&scraper::Selector::parse("[data-testid=lookups] li").unwrap())
+            .count() as i64;
+        let subject_rows = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE subject_person_id = '{person}' AND outcome = 'ok' AND actor_label IN ('user', 'api_token')"
+            ))
+            .await;
+        assert_eq!(items, subject_rows.min(200), "one line per lookup: {list}");
         assert!(list.contains("2026"), "lookups carry their date: {list}");
-        assert!(!list.is_empty());
+        assert!(
+            list.contains("Arbejdede med din sag"),
+            "and their purpose: {list}"
+        );
+        if counts.contains_key("coordinator exports the person") {
+            assert!(list.contains("Lavede en kopi af alt om dig"), "{list}");
+        }
+        if counts.contains_key("senior reads logistics") {
+            assert!(list.contains("En rådgiver"), "by role: {list}");
+        }
+        assert!(
+            !list.contains("Seq Senior") && !list.contains("Kirsten"),
+            "never by name"
+        );
 
         // Tampering with one random row of the sequence is found at that row.
         let victim = written[rng.below(written.len())];
