@@ -451,8 +451,51 @@ on_both!(
             changed.is_empty(),
             "refused requests changed data: {changed:#?}"
         );
+        // Last, the changes to one's own records by those allowed, with an empty form or
+        // body: let through to validation (or done), never refused. They change data, so
+        // they come after the snapshot comparison.
+        let mut own_changes = 0usize;
+        for r in ROUTES.iter().filter(|r| r.method != "GET") {
+            let (Access::Record(action) | Access::TokenRecord(action)) = r.access else {
+                continue;
+            };
+            let Some((id, owned)) = rec.id_for(r.path) else {
+                continue;
+            };
+            let spec = with_id(r, &id);
+            for a in actors
+                .iter_mut()
+                .filter(|a| a.home && role_can(a.role, action))
+            {
+                if owned && a.role == Role::Bisidder && !a.assigned {
+                    continue;
+                }
+                let api = matches!(r.access, Access::TokenRecord(_));
+                if api && a.token.is_empty() {
+                    continue;
+                }
+                let resp = call(&mut a.client, &spec, api.then_some(a.token.as_str())).await;
+                cells += 1;
+                own_changes += 1;
+                let label = format!("{} {} as {} (own record)", r.method, r.path, a.label);
+                if matches!(
+                    resp.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                ) || resp.status.is_server_error()
+                    || resp.location() == "/login"
+                {
+                    problems.push(format!("{label}: {} {}", resp.status, resp.location()));
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "{} changes of one's own record refused:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
         eprintln!(
-            "MATRIX: {cells} cells ({} routes × {} actors + anonymous; {refused_lookups} refused lookups of another's record, each 404 + one audit row; {own_reads} reads of one's own record showing it) on {:?}",
+            "MATRIX: {cells} cells ({} routes × {} actors + anonymous; {refused_lookups} refused lookups of another's record, each 404 + one audit row; {own_reads} reads of one's own record showing it; {own_changes} changes of one's own record let through) on {:?}",
             ROUTES.len(),
             actors.len(),
             app.backend
