@@ -508,18 +508,33 @@ on_both!(
                         .fetch_optional(&app.state.db.pool)
                         .await
                         .unwrap();
-                    let Some(slot) = slot else { continue };
-                    let resp = s
-                        .bisidder
-                        .post(&format!("/me/availability/{slot}/delete"), &[])
-                        .await;
-                    deleted = slot;
-                    (
-                        "bisidder deletes an availability slot",
-                        resp,
-                        "profile.changed",
-                        deleted.as_str(),
-                    )
+                    match slot {
+                        Some(slot) => {
+                            let resp = s
+                                .bisidder
+                                .post(&format!("/me/availability/{slot}/delete"), &[])
+                                .await;
+                            deleted = slot;
+                            (
+                                "bisidder deletes an availability slot",
+                                resp,
+                                "profile.changed",
+                                deleted.as_str(),
+                            )
+                        }
+                        // All gone: a change that adds one.
+                        None => (
+                            "bisidder adds an availability slot",
+                            s.bisidder
+                                .post(
+                                    "/me/availability",
+                                    &[("weekday", "wed"), ("from", "09:00"), ("to", "15:00")],
+                                )
+                                .await,
+                            "profile.changed",
+                            "",
+                        ),
+                    }
                 }
             };
             assert!(
