@@ -211,11 +211,9 @@ on_both!(
                 &[
                     ("name", "Vera Frivillig"),
                     ("email", "vera@frivillig.dk"),
-                    ("phone", "20 11 22 33"),
                     ("town", "Aarhus"),
-                    ("heard_of", "venner"),
                     ("motivation", "Jeg vil gerne hjælpe"),
-                    ("consent", "1"),
+                    ("heard_of", "friend"),
                 ],
             )
             .await;
@@ -224,6 +222,10 @@ on_both!(
                 .fetch_optional(pool)
                 .await
                 .unwrap();
+        assert!(
+            application.is_some(),
+            "the volunteer application fixture was stored"
+        );
         let rec = Records {
             request: s.request.clone(),
             case: s.case.clone(),

@@ -26,11 +26,12 @@ const NOTE: &str = "Notekanarie7Q3";
 const SHARED: &str = "Delekanarie5X1";
 const REPORT: &str = "Rapportkanarie2W8";
 const EXCLUSION: &str = "Udelukkanarie4K6";
+const MOTIVATION: &str = "Motivkanarie8P2";
 const CPR: &str = "010312-4001";
 const CPR_DIGITS: &str = "0103124001";
 
 /// Canaries in encrypted fields: they must never be readable at rest.
-const ENCRYPTED: &[&str] = &[NOTE, SHARED, REPORT, EXCLUSION, CPR, CPR_DIGITS];
+const ENCRYPTED: &[&str] = &[NOTE, SHARED, REPORT, EXCLUSION, MOTIVATION, CPR, CPR_DIGITS];
 
 /// Puts the canaries in through the real forms: a private note, a note shared with the
 /// coordinator, a report of concern with CPR, an exclusion's reason.
@@ -74,6 +75,34 @@ async fn with_canaries(s: &mut Setup) -> String {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "exclusion: {}", r.body);
     report
+}
+
+/// A volunteer's application through the public form, its motivation a canary; returns
+/// the application's id.
+async fn volunteer_canary(app: &TestApp) -> String {
+    let r = app
+        .client()
+        .post(
+            "/o/bv/bliv-bisidder",
+            &[
+                ("name", "Vera Frivillig"),
+                ("email", "vera.frivillig@example.org"),
+                ("town", "Vejle"),
+                ("motivation", MOTIVATION),
+                ("heard_of", "friend"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        r.text("[role=alert]").unwrap_or_default()
+    );
+    sqlx::query_scalar("SELECT id FROM volunteer_applications")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
 }
 
 fn holds<'a>(text: &str, canaries: &[&'a str]) -> Vec<&'a str> {
@@ -170,6 +199,7 @@ on_both!(
         let logs = global_logs();
         let mut s = assigned_case(&app).await;
         let report = with_canaries(&mut s).await;
+        let application = volunteer_canary(&app).await;
         // The Min sag link by SMS (an outgoing message to scan), and the child's session.
         let token = send_link(&app, &mut s).await;
         let mut child = app.client();
@@ -189,12 +219,21 @@ on_both!(
         );
         let own = s.bisidder.get(&format!("/cases/{}", s.case)).await;
         assert!(own.body.contains(NOTE) && own.body.contains(EXCLUSION));
+        let vpage = s
+            .coordinator
+            .get(&format!("/volunteers/applications/{application}"))
+            .await;
+        assert!(
+            vpage.body.contains(MOTIVATION),
+            "the coordinator screens the application"
+        );
 
         let ids = [
             s.case.as_str(),
             s.request.as_str(),
             s.person.as_str(),
             report.as_str(),
+            application.as_str(),
         ];
         let paths = get_paths(&ids);
         let sensitive_all: Vec<&str> = ENCRYPTED.to_vec();
