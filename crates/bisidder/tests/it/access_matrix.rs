@@ -45,6 +45,8 @@ struct Records {
     report: String,
     inquiry: String,
     availability: String,
+    absence: String,
+    offer: String,
     application: Option<String>,
     bisidder_user: String,
 }
@@ -82,6 +84,12 @@ impl Records {
         }
         if p.starts_with("/me/availability/{id}") {
             return one(&self.availability, true);
+        }
+        if p.starts_with("/me/absences/{id}") {
+            return one(&self.absence, true);
+        }
+        if p.starts_with("/me/offers/{id}") || p.starts_with("/api/v1/offers/{id}") {
+            return one(&self.offer, true);
         }
         if p.starts_with("/volunteers/people/{id}") {
             return one(&self.bisidder_user, false);
@@ -226,6 +234,34 @@ on_both!(
             application.is_some(),
             "the volunteer application fixture was stored"
         );
+        // Birte's absence through her form; an offer to her (pending, as the offer round
+        // leaves it) written directly, since her request is already assigned.
+        let r = s
+            .bisidder
+            .post(
+                "/me/absences",
+                &[
+                    ("from", "2026-05-04"),
+                    ("to", "2026-05-05"),
+                    ("note", "ferie"),
+                ],
+            )
+            .await;
+        assert!(r.status.is_redirection(), "absence: {}", r.status);
+        let absence: String = sqlx::query_scalar("SELECT id FROM absences WHERE user_id = $1")
+            .bind(&birte)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let offer = ulid::Ulid::new().to_string();
+        sqlx::query("INSERT INTO offers (id, org_id, request_id, bisidder_user_id, strategy, rank, status, created_at) VALUES ($1, $2, $3, $4, 'sequential', 1, 'pending', 0)")
+            .bind(&offer)
+            .bind(&app.org_id)
+            .bind(&s.request)
+            .bind(&birte)
+            .execute(pool)
+            .await
+            .unwrap();
         let rec = Records {
             request: s.request.clone(),
             case: s.case.clone(),
@@ -234,6 +270,8 @@ on_both!(
             report,
             inquiry,
             availability,
+            absence,
+            offer,
             application,
             bisidder_user: birte,
         };
