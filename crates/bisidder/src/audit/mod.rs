@@ -238,6 +238,42 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// Another organisation's record, or another bisidder's: the refused lookup is written to
+/// `tx` — the use case's own transaction, which has changed nothing yet — and committed, and
+/// the answer is NotFound, exactly as for a record that does not exist.
+pub async fn refuse(
+    mut tx: Tx,
+    now: i64,
+    actor: &crate::policy::Actor,
+    kind: &str,
+    id: &str,
+) -> crate::error::AppError {
+    let entry = Entry::by_user(&actor.user_id, actor.org_id.as_deref())
+        .resource(kind, id)
+        .denied();
+    let written = match record(&mut tx, now, AuditAction::AccessDenied, entry).await {
+        Ok(()) => tx.commit().await,
+        Err(e) => Err(e),
+    };
+    match written {
+        Ok(()) => crate::error::AppError::NotFound,
+        Err(e) => crate::error::AppError::from(e),
+    }
+}
+
+/// [`refuse`] for a lookup that ran outside a transaction (a page that only reads).
+pub async fn refused(
+    state: &crate::state::AppState,
+    actor: &crate::policy::Actor,
+    kind: &str,
+    id: &str,
+) -> crate::error::AppError {
+    match state.db.begin().await {
+        Ok(tx) => refuse(tx, state.clock.now_us(), actor, kind, id).await,
+        Err(e) => crate::error::AppError::from(e),
+    }
+}
+
 /// Appends one row to the audit log inside `tx`.
 pub async fn record(
     tx: &mut Tx,

@@ -167,12 +167,18 @@ async fn one(
     let org = a.org_id.as_deref().unwrap_or("");
     ensure(a, Action::AdjustAppointments, Target::Org(org))?;
     let mut conn = state.db.pool.acquire().await?;
-    let appt = store::get_appointment(&mut conn, org, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !a.has(Role::Coordinator) && appt.bisidder_user_id.as_deref() != Some(a.user_id.as_str()) {
-        return Err(AppError::NotFound);
-    }
+    let appt = match store::get_appointment(&mut conn, org, &id).await? {
+        Some(x)
+            if a.has(Role::Coordinator)
+                || x.bisidder_user_id.as_deref() == Some(a.user_id.as_str()) =>
+        {
+            x
+        }
+        _ => {
+            drop(conn);
+            return Err(crate::audit::refused(&state, a, "appointment", &id).await);
+        }
+    };
     let names = summaries(std::slice::from_ref(&appt));
     Ok(ics(ical::calendar("Bisidder", &[event(&appt, &names[0])])))
 }

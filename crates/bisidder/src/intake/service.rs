@@ -296,11 +296,12 @@ pub async fn detail(state: &AppState, actor: &Actor, id: &str) -> AppResult<Deta
     Ok(Detail { request, events })
 }
 
-/// Loads a request for a change by a coordinator; not found in another organisation.
-async fn for_change(tx: &mut Conn, actor: &Actor, id: &str) -> AppResult<RequestRow> {
+/// Loads a request for a change by a coordinator; `None` in another organisation (the
+/// caller refuses it with [`audit::refuse`]).
+async fn for_change(tx: &mut Conn, actor: &Actor, id: &str) -> AppResult<Option<RequestRow>> {
     let org = org_of(actor);
     ensure(actor, Action::ManageIntake, Target::Org(org))?;
-    store::get(tx, org, id).await?.ok_or(AppError::NotFound)
+    Ok(store::get(tx, org, id).await?)
 }
 
 /// The consent call (SPEC principle 1): the coordinator records that they spoke with the
@@ -316,7 +317,9 @@ pub async fn record_consent(
     let now = state.clock.now();
     let now_us = now.as_microsecond();
     let mut tx = state.db.begin().await?;
-    let r = for_change(&mut tx, actor, id).await?;
+    let Some(r) = for_change(&mut tx, actor, id).await? else {
+        return Err(audit::refuse(tx, state.clock.now_us(), actor, "request", id).await);
+    };
     let spoke_with_person = form.get("spoke_with_person") == "1";
     let method = form.get("method");
     if !["phone", "sms", "in_person", "video"].contains(&method) {
@@ -393,7 +396,9 @@ pub async fn close(
     ensure(actor, Action::ManageIntake, Target::Org(org_of(actor)))?;
     let now = state.clock.now_us();
     let mut tx = state.db.begin().await?;
-    let r = for_change(&mut tx, actor, id).await?;
+    let Some(r) = for_change(&mut tx, actor, id).await? else {
+        return Err(audit::refuse(tx, state.clock.now_us(), actor, "request", id).await);
+    };
     let valid_reason = match to {
         Status::Rejected => domain::REJECTION_REASONS.contains(&reason),
         Status::Withdrawn => ["person_withdrew", "meeting_cancelled", "other"].contains(&reason),

@@ -297,13 +297,13 @@ pub async fn delete_own(state: &AppState, actor: &Actor, table: &str, id: &str) 
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::NotFound);
+        return Err(audit::refuse(tx, state.clock.now_us(), actor, table, id).await);
     }
     audit::record(
         &mut tx,
         state.clock.now_us(),
         AuditAction::ProfileChanged,
-        Entry::by_user(&actor.user_id, Some(&org)).detail(table),
+        Entry::by_user(&actor.user_id, Some(&org)).resource(table, id),
     )
     .await?;
     tx.commit().await?;

@@ -189,14 +189,14 @@ async fn edit_page(
     let org = a.org_id.as_deref().unwrap_or("");
     ensure(a, Action::AdjustAppointments, Target::Org(org))?;
     let mut conn = state.db.pool.acquire().await?;
-    let appt = store::get_appointment(&mut conn, org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !a.has(crate::policy::Role::Coordinator)
-        && appt.bisidder_user_id.as_deref() != Some(a.user_id.as_str())
-    {
-        return Err(AppError::NotFound);
-    }
+    let coordinator = a.has(crate::policy::Role::Coordinator);
+    let appt = match store::get_appointment(&mut conn, org, id).await? {
+        Some(x) if coordinator || x.bisidder_user_id.as_deref() == Some(a.user_id.as_str()) => x,
+        _ => {
+            drop(conn);
+            return Err(crate::audit::refused(state, a, "appointment", id).await);
+        }
+    };
     let (date, start) = split_local(appt.starts_at);
     let (_, end) = split_local(appt.ends_at);
     Ok(EditPage {

@@ -268,12 +268,12 @@ pub async fn tell_user(
     Ok(())
 }
 
-async fn load_for_change(tx: &mut Tx, actor: &Actor, id: &str) -> AppResult<RequestRow> {
+/// The request for a coordinator's change; `None` in another organisation (the caller
+/// refuses it with [`audit::refuse`]).
+async fn load_for_change(tx: &mut Tx, actor: &Actor, id: &str) -> AppResult<Option<RequestRow>> {
     let org = org_of(actor);
     ensure(actor, Action::ManageIntake, Target::Org(org))?;
-    intake_store::get(tx, org, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    Ok(intake_store::get(tx, org, id).await?)
 }
 
 /// Direct assignment by a coordinator.
@@ -285,7 +285,9 @@ pub async fn assign(
 ) -> AppResult<()> {
     let now = state.clock.now_us();
     let mut tx = state.db.begin().await?;
-    let r = load_for_change(&mut tx, actor, request).await?;
+    let Some(r) = load_for_change(&mut tx, actor, request).await? else {
+        return Err(audit::refuse(tx, now, actor, "request", request).await);
+    };
     // The unannounced protocol books a bisidder to stand by before the child is asked;
     // the child's answer on the spot is recorded with `standby_outcome`.
     let standby = r.unannounced && matches!(r.status, Status::New | Status::Contacted);
@@ -325,7 +327,9 @@ pub async fn offer(
     ensure(actor, Action::ManageIntake, Target::Org(org_of(actor)))?;
     let now = state.clock.now_us();
     let mut tx = state.db.begin().await?;
-    let r = load_for_change(&mut tx, actor, request).await?;
+    let Some(r) = load_for_change(&mut tx, actor, request).await? else {
+        return Err(audit::refuse(tx, now, actor, "request", request).await);
+    };
     if !["sequential", "broadcast"].contains(&strategy) {
         return Err(AppError::invalid("strategy", "intake.err_choose"));
     }
@@ -451,10 +455,12 @@ pub async fn answer_offer(
     ensure(actor, Action::AnswerOwnOffers, Target::Org(org_of(actor)))?;
     let now = state.clock.now_us();
     let mut tx = state.db.begin().await?;
-    let o = store::get_offer(&mut tx, offer_id)
-        .await?
-        .filter(|o| o.bisidder_user_id == actor.user_id && Some(&o.org_id) == actor.org_id.as_ref())
-        .ok_or(AppError::NotFound)?;
+    let found = store::get_offer(&mut tx, offer_id).await?.filter(|o| {
+        o.bisidder_user_id == actor.user_id && Some(&o.org_id) == actor.org_id.as_ref()
+    });
+    let Some(o) = found else {
+        return Err(audit::refuse(tx, now, actor, "offer", offer_id).await);
+    };
     if o.status != "pending" || o.expires_at.is_some_and(|e| e <= now) {
         return Err(AppError::Conflict("offer.gone"));
     }
@@ -667,13 +673,13 @@ pub async fn standby_outcome(
     ensure(actor, Action::AdjustAppointments, Target::Org(org))?;
     let now = state.clock.now_us();
     let mut tx = state.db.begin().await?;
-    let r = intake_store::get(&mut tx, org, request)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let coordinator = actor.has(crate::policy::Role::Coordinator);
-    if !coordinator && r.bisidder_user_id.as_deref() != Some(actor.user_id.as_str()) {
-        return Err(AppError::NotFound);
-    }
+    let r = match intake_store::get(&mut tx, org, request).await? {
+        Some(r) if coordinator || r.bisidder_user_id.as_deref() == Some(actor.user_id.as_str()) => {
+            r
+        }
+        _ => return Err(audit::refuse(tx, now, actor, "request", request).await),
+    };
     if !["yes", "no"].contains(&answer) {
         return Err(AppError::invalid("answer", "intake.err_choose"));
     }
@@ -741,13 +747,13 @@ pub async fn adjust_appointment(
     ensure(actor, Action::AdjustAppointments, Target::Org(org))?;
     let now = state.clock.now_us();
     let mut tx = state.db.begin().await?;
-    let a = store::get_appointment(&mut tx, org, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let coordinator = actor.has(crate::policy::Role::Coordinator);
-    if !coordinator && a.bisidder_user_id.as_deref() != Some(actor.user_id.as_str()) {
-        return Err(AppError::NotFound);
-    }
+    let a = match store::get_appointment(&mut tx, org, id).await? {
+        Some(a) if coordinator || a.bisidder_user_id.as_deref() == Some(actor.user_id.as_str()) => {
+            a
+        }
+        _ => return Err(audit::refuse(tx, now, actor, "appointment", id).await),
+    };
     let (starts_at, ends_at) = match times {
         _ if cancel => (0, 0),
         Some((s, e)) if e > s => (s, e),

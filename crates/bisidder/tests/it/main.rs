@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access_matrix;
 mod api;
 mod audit;
 mod auth;
@@ -22,6 +23,8 @@ mod matching_flow;
 mod minsag;
 mod privacy;
 mod routes;
+mod security;
+mod snapshot;
 mod stats;
 mod stats_store;
 mod volunteers;

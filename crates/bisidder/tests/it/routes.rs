@@ -10,7 +10,7 @@ use bisidder::{
 };
 
 /// A path with its parameters filled in: ids that do not exist, the test org's slug.
-fn concrete(path: &str) -> String {
+pub fn concrete(path: &str) -> String {
     path.replace("{token}", "no-such-token")
         .replace("{*path}", "app.css")
         .replace("{id}", "01HZZZZZZZZZZZZZZZZZZZZZZZ")
@@ -23,7 +23,7 @@ fn concrete(path: &str) -> String {
         }
 }
 
-async fn call(c: &mut Client, r: &RouteSpec, bearer: Option<&str>) -> Resp {
+pub async fn call(c: &mut Client, r: &RouteSpec, bearer: Option<&str>) -> Resp {
     let path = concrete(r.path);
     if let Some(token) = bearer {
         let mut b = axum::http::Request::builder()
