@@ -102,19 +102,24 @@ fn rank_timing(dir: &Path, quick: bool) {
     }
     let passes = if quick { 2 } else { 5 };
     let mut times = Vec::new();
+    // Per request, its fastest run: the time without preemption by other work.
+    let mut best = vec![f64::INFINITY; s.requests.len()];
     for _ in 0..passes {
-        for r in &s.requests {
+        for (i, r) in s.requests.iter().enumerate() {
             let t = Instant::now();
             std::hint::black_box(rank(r, &s.pool));
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            best[i] = best[i].min(ms);
+            times.push(ms);
         }
     }
+    let slowest_best = best.iter().copied().fold(0.0, f64::max);
     times.sort_by(f64::total_cmp);
     let p99 = times[times.len() * 99 / 100];
     write(
         &dir.join("rank.txt"),
         &format!(
-            "runs {}\nmedian_ms {:.4}\np99_ms {:.4}\nmax_ms {:.4}\ncandidates {:.0}\n",
+            "runs {}\nmedian_ms {:.4}\np99_ms {:.4}\nmax_ms {:.4}\nslowest_request_best_ms {slowest_best:.4}\ncandidates {:.0}\n",
             times.len(),
             median(times.clone()),
             p99,
@@ -511,15 +516,30 @@ fn report(dir: &Path, quick: bool) -> String {
         );
     }
     let _ = writeln!(out);
+    for name in instances::names(quick) {
+        let proved: Vec<(usize, u64)> = rows
+            .iter()
+            .filter(|r| r.instance == name && r.sol.proved)
+            .map(|r| (r.fig.assigned, r.fig.cost))
+            .collect();
+        if proved.windows(2).any(|w| w[0] != w[1]) {
+            let _ = writeln!(
+                out,
+                "**The two exact solvers disagree on `{name}`: {proved:?}.**\n"
+            );
+        }
+    }
+    let _ = writeln!(out, "{}\n", checker_self_test(&rows));
     for d in descriptions {
         let _ = writeln!(out, "{d}");
     }
     let rank_ms: f64 = get("median_ms").parse().unwrap_or(f64::NAN);
     let rank_p99: f64 = get("p99_ms").parse().unwrap_or(f64::NAN);
     bars.push(format!(
-        "| rank one request among 5,000 bisiddere (median; p99 and max are wall-clock, preemption on a shared machine included) | < 5 ms | median {rank_ms:.2} ms, p99 {rank_p99:.2} ms, max {} ms over {} runs ({} candidates on average) | {} |",
+        "| rank one request among 5,000 bisiddere (median; p99 and max are wall-clock, preemption on a shared machine included; the slowest request's best run is its time undisturbed) | < 5 ms | median {rank_ms:.2} ms, p99 {rank_p99:.2} ms, max {} ms over {} runs; slowest request, best run: {} ms ({} candidates on average) | {} |",
         get("max_ms"),
         get("runs"),
+        get("slowest_request_best_ms"),
         get("candidates"),
         pass(rank_ms < 5.0)
     ));
@@ -546,6 +566,60 @@ fn report(dir: &Path, quick: bool) -> String {
     }
     let _ = writeln!(out);
     out
+}
+
+/// Plants violations in a copy of the first batch solution and counts how many the
+/// checker reports: it must catch each kind.
+fn checker_self_test(rows: &[Row]) -> String {
+    let Some(row) = rows.iter().find(|r| r.solver == "ours: batch") else {
+        return String::new();
+    };
+    let inst = instances::build(&row.instance);
+    let (rs, pool) = (&inst.requests, &inst.pool);
+    let mut planted = Vec::new();
+    // An ineligible pair.
+    if let Some((r, b)) = (0..rs.len())
+        .flat_map(|r| (0..pool.len()).map(move |b| (r, b)))
+        .find(|&(r, b)| check::pair(&pool[b], &rs[r]).is_err())
+    {
+        planted.push(("ineligible pair", vec![(r, b)]));
+    }
+    // Two clashing requests to one bisidder eligible for both.
+    'outer: for (i, a) in rs.iter().enumerate() {
+        for (j, c) in rs.iter().enumerate().skip(i + 1) {
+            if clashes(&a.span, a.place, &c.span, c.place) {
+                if let Some(b) = (0..pool.len())
+                    .find(|&b| check::pair(&pool[b], a).is_ok() && check::pair(&pool[b], c).is_ok())
+                {
+                    planted.push(("clash at one bisidder", vec![(i, b), (j, b)]));
+                    break 'outer;
+                }
+            }
+        }
+    }
+    // One request twice.
+    if let Some(&p) = row.sol.pairs.first() {
+        planted.push(("request assigned twice", vec![p, p]));
+    }
+    let caught: Vec<String> = planted
+        .iter()
+        .map(|(what, pairs)| {
+            let found = check::plan(rs, pool, pairs);
+            format!(
+                "{what}: {}",
+                if found.is_empty() {
+                    "MISSED".to_string()
+                } else {
+                    format!("caught ({found:?})")
+                }
+            )
+        })
+        .collect();
+    format!(
+        "Checker self-test on `{}` (violations planted in small plans): {}.",
+        row.instance,
+        caught.join("; ")
+    )
 }
 
 fn pass(ok: bool) -> &'static str {
