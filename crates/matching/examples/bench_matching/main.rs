@@ -399,7 +399,7 @@ fn report(dir: &Path, quick: bool) -> String {
                     .ok()?;
                 let max_cost = worth; // any plan's total cost is below W
                 let more_possible = (count as f64 + 1.0) * worth - max_cost > bound;
-                (!more_possible && bound.is_finite()).then(|| count as f64 * worth - bound)
+                (!more_possible && bound.is_finite()).then_some(count as f64 * worth - bound)
             })
             .fold(None, |best: Option<f64>, lb| {
                 Some(best.map_or(lb, |b| b.max(lb)))
