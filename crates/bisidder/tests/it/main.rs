@@ -22,6 +22,7 @@ mod matching_flow;
 mod minsag;
 mod privacy;
 mod routes;
+mod server;
 mod stats;
 mod stats_store;
 mod volunteers;
