@@ -21,6 +21,7 @@ mod mail;
 mod matching_flow;
 mod minsag;
 mod privacy;
+mod reliability;
 mod routes;
 mod server;
 mod stats;
