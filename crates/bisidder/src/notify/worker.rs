@@ -204,6 +204,13 @@ fn send_timeout(state: &AppState) -> Duration {
     (state.config.outbox_lease / 2).min(Duration::from_secs(20))
 }
 
+/// How long a stopping server waits for the worker: the send in progress may take its
+/// whole timeout, and its result must be recorded, or the message would be sent again
+/// after its lease.
+pub fn stop_grace(state: &AppState) -> Duration {
+    send_timeout(state) + Duration::from_secs(5)
+}
+
 /// SMS through the configured HTTP gateway: `POST {"to": …, "text": …}` as JSON with an
 /// optional bearer token. Without a gateway the message stays in the development mailbox.
 async fn send_sms(state: &AppState, m: &Message) -> anyhow::Result<bool> {

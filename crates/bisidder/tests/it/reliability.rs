@@ -680,6 +680,70 @@ async fn outbox_behind_a_slow_relay_never_sends_a_message_twice() {
     }
 }
 
+/// SIGTERM while a slow relay takes 12 s to accept a message: the server waits for the
+/// send and records it before it exits, so the message is neither left leased nor sent
+/// again after the lease.
+async fn stop_mid_send_run(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.state.db.pool.close().await;
+    let (sink, inbox) = smtp_sink(Duration::from_secs(12)).await;
+    let smtp_url = format!("smtp://{sink}");
+    let vars = [
+        ("BISIDDER_SMTP_URL", smtp_url.as_str()),
+        ("BISIDDER_OUTBOX_LEASE_SECONDS", "60"),
+    ];
+    let env = instance(&app, "server");
+    let db = store::Db::connect(&env.database_url).await.unwrap();
+    let mut conn = db.pool.acquire().await.unwrap();
+    bisidder::notify::enqueue_email(
+        &mut conn,
+        jiff::Timestamp::now().as_microsecond(),
+        "langsom@test.dk",
+        "MIDSEND-1",
+        "Du har en ny besked. Log ind for at se den.",
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let mut server = start(&env, &vars).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let sending: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        if sending == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the message was not taken");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stopping = Instant::now();
+    terminate(&mut server, &env.log).await;
+    let took = stopping.elapsed();
+    let status: String = sqlx::query_scalar("SELECT status FROM outbox")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    db.pool.close().await;
+    let received = inbox.lock().unwrap().len();
+    eprintln!(
+        "RELIABILITY: SIGTERM during a 12 s send on {backend:?}: stopped after {:.1} s, \
+         message {status}, received {received}",
+        took.as_secs_f64()
+    );
+    assert_eq!(received, 1);
+    assert_eq!(status, "sent", "the stopping server recorded the send");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_finishes_and_records_the_send_in_progress() {
+    for backend in helpers::backends() {
+        stop_mid_send_run(backend).await;
+    }
+}
+
 // ---- 3. online backup under load ----------------------------------------------------------
 
 #[derive(Default)]
