@@ -37,6 +37,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long a person's Min sag link keeps working after their case closed.
     pub minsag_days_after_close: i64,
+    /// How long the outbox worker holds a message it is sending before another worker (or
+    /// the same one after a crash) may try it again. Sends time out well within it.
+    pub outbox_lease: Duration,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             minsag_days_after_close: 30,
+            outbox_lease: Duration::from_secs(120),
         }
     }
 }
@@ -118,6 +122,13 @@ impl Config {
                 }
                 "BISIDDER_MINSAG_DAYS_AFTER_CLOSE" => {
                     c.minsag_days_after_close = parse_num(&k, &v)? as i64
+                }
+                "BISIDDER_OUTBOX_LEASE_SECONDS" => {
+                    let secs = parse_num(&k, &v)?;
+                    if secs < 2 {
+                        bail!("{k}: at least 2 seconds");
+                    }
+                    c.outbox_lease = Duration::from_secs(secs)
                 }
                 "BISIDDER_SOFT_LOCK_AFTER" => c.soft_lock_after = parse_num(&k, &v)? as u32,
                 "BISIDDER_SOFT_LOCK_MINUTES" => {

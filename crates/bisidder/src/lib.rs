@@ -36,7 +36,6 @@ pub mod web;
 
 use axum::{middleware, Router};
 use state::AppState;
-use std::time::Duration;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
     timeout::TimeoutLayer, trace::TraceLayer,
@@ -130,7 +129,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     let _ = stop_tx.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(10), worker).await;
+    let _ = tokio::time::timeout(notify::worker::stop_grace(&state), worker).await;
     state.db.pool.close().await;
     tracing::info!("stopped");
     Ok(())

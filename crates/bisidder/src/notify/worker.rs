@@ -10,10 +10,13 @@ use lettre::{
 use secrecy::ExposeSecret;
 use std::time::Duration;
 
-const LEASE_US: i64 = 120 * SECOND_US;
+/// Messages looked at per round; a full round is followed by another at once.
+const BATCH: i64 = 20;
 const MAX_ATTEMPTS: i64 = 8;
 
 /// Runs until `shutdown` resolves, delivering due messages whenever woken or every 5 s.
+/// On shutdown a send in progress finishes and is recorded; nothing further is claimed, so
+/// a graceful stop neither sends a message twice nor leaves one leased.
 pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
         if let Err(e) = crate::scheduling::jobs::tick(&state).await {
@@ -28,8 +31,18 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
         if let Err(e) = crate::directory::referral::tick(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "referral follow-up failed");
         }
-        if let Err(e) = deliver_due(&state).await {
-            tracing::warn!(error = %format!("{e:#}"), "outbox delivery round failed");
+        loop {
+            match deliver_round(&state, Some(&shutdown)).await {
+                Ok(round) if round.full && !*shutdown.borrow() => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "outbox delivery round failed");
+                    break;
+                }
+            }
+        }
+        if *shutdown.borrow() {
+            return;
         }
         tokio::select! {
             _ = state.outbox_wake.notified() => {}
@@ -41,20 +54,42 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
 
 /// Claims and delivers every due message once. Returns how many were delivered.
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
-    let now = state.clock.now_us();
-    let mut tx = state.db.begin().await?;
+    Ok(deliver_round(state, None).await?.delivered)
+}
+
+struct Round {
+    delivered: usize,
+    /// As many messages were due as one round takes: there may be more.
+    full: bool,
+}
+
+/// One round: reads up to [`BATCH`] due messages, then claims and sends them one at a
+/// time, so each lease starts when its own send starts and covers only that send (a batch
+/// leased at once could see its last messages' lease run out behind a slow relay, and
+/// another instance send them as well). Stops claiming once `stop` is set.
+async fn deliver_round(
+    state: &AppState,
+    stop: Option<&tokio::sync::watch::Receiver<bool>>,
+) -> anyhow::Result<Round> {
+    let lease_us = i64::try_from(state.config.outbox_lease.as_micros()).unwrap_or(i64::MAX);
     let rows = sqlx::query(
         "SELECT id, channel, recipient, subject, body, status, attempts, created_at FROM outbox \
-         WHERE status IN ($1, $2) AND next_attempt_at <= $3 ORDER BY created_at LIMIT 20",
+         WHERE status IN ($1, $2) AND next_attempt_at <= $3 ORDER BY created_at, id LIMIT $4",
     )
     .bind(STATUS_PENDING)
     .bind(STATUS_SENDING)
-    .bind(now)
-    .fetch_all(&mut *tx)
+    .bind(state.clock.now_us())
+    .bind(BATCH)
+    .fetch_all(&state.db.pool)
     .await?;
-    let mut claimed = Vec::new();
+    let full = rows.len() as i64 == BATCH;
+    let mut delivered = 0;
     for r in &rows {
+        if stop.is_some_and(|s| *s.borrow()) {
+            break;
+        }
         let id = row::s(r, "id")?;
+        let now = state.clock.now_us();
         // The conditional update is the claim: another instance that read the same row
         // finds next_attempt_at moved and claims nothing.
         let done = sqlx::query(
@@ -62,28 +97,25 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
              WHERE id = $3 AND next_attempt_at <= $4 AND status IN ($5, $1)",
         )
         .bind(STATUS_SENDING)
-        .bind(now + LEASE_US)
+        .bind(now.saturating_add(lease_us))
         .bind(&id)
         .bind(now)
         .bind(STATUS_PENDING)
-        .execute(&mut *tx)
+        .execute(&state.db.pool)
         .await?;
-        if done.rows_affected() == 1 {
-            claimed.push(Message {
-                id,
-                channel: row::s(r, "channel")?,
-                recipient: row::s(r, "recipient")?,
-                subject: row::s(r, "subject")?,
-                body: row::s(r, "body")?,
-                status: STATUS_SENDING.into(),
-                attempts: row::i(r, "attempts")? + 1,
-                created_at: row::i(r, "created_at")?,
-            });
+        if done.rows_affected() != 1 {
+            continue;
         }
-    }
-    tx.commit().await?;
-    let mut delivered = 0;
-    for m in claimed {
+        let m = Message {
+            id,
+            channel: row::s(r, "channel")?,
+            recipient: row::s(r, "recipient")?,
+            subject: row::s(r, "subject")?,
+            body: row::s(r, "body")?,
+            status: STATUS_SENDING.into(),
+            attempts: row::i(r, "attempts")? + 1,
+            created_at: row::i(r, "created_at")?,
+        };
         let result = send(state, &m).await;
         let now = state.clock.now_us();
         let (status, next, err) = match &result {
@@ -111,7 +143,7 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
             metrics::counter!("bisidder_outbox_failed_attempts_total").increment(1);
         }
     }
-    Ok(delivered)
+    Ok(Round { delivered, full })
 }
 
 /// 30 s, 1 min, 2 min, … capped at 1 hour.
@@ -138,16 +170,45 @@ async fn send(state: &AppState, m: &Message) -> anyhow::Result<bool> {
         )
         .to(m.recipient.parse().context("recipient is not an address")?)
         .subject(&m.subject)
+        // The outbox id: a retry after a crash mid-send carries the same Message-ID, so
+        // the receiving side can tell it is the same message.
+        .message_id(Some(message_id(&m.id, &state.config.public_url)))
         .header(ContentType::TEXT_PLAIN)
         .body(m.body.clone())?;
     let (host, port) = smtp_host_port(url.expose_secret())?;
     let transport: AsyncSmtpTransport<Tokio1Executor> =
         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(port)
-            .timeout(Some(Duration::from_secs(20)))
+            .timeout(Some(send_timeout(state)))
             .build();
     transport.send(mail).await.context("SMTP delivery failed")?;
     Ok(false)
+}
+
+/// `<outbox id@host of the public URL>`.
+fn message_id(id: &str, public_url: &str) -> String {
+    let host = public_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(public_url)
+        .split(['/', ':'])
+        .next()
+        .filter(|h| !h.is_empty())
+        .unwrap_or("bisidder.invalid");
+    format!("<{id}@{host}>")
+}
+
+/// A send gives up well within its lease (20 s at most), so no other worker can claim a
+/// message while it is still being sent.
+fn send_timeout(state: &AppState) -> Duration {
+    (state.config.outbox_lease / 2).min(Duration::from_secs(20))
+}
+
+/// How long a stopping server waits for the worker: the send in progress may take its
+/// whole timeout, and its result must be recorded, or the message would be sent again
+/// after its lease.
+pub fn stop_grace(state: &AppState) -> Duration {
+    send_timeout(state) + Duration::from_secs(5)
 }
 
 /// SMS through the configured HTTP gateway: `POST {"to": …, "text": …}` as JSON with an
@@ -157,7 +218,7 @@ async fn send_sms(state: &AppState, m: &Message) -> anyhow::Result<bool> {
         return Ok(true);
     };
     let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
+        .timeout(send_timeout(state))
         .build()?;
     let mut req = client
         .post(url.as_str())
@@ -202,6 +263,19 @@ mod tests {
             ("relay.local".into(), 25)
         );
         assert!(smtp_host_port("http://x").is_err());
+    }
+
+    #[test]
+    fn the_message_id_is_the_outbox_id_at_the_public_host() {
+        use super::message_id;
+        assert_eq!(
+            message_id("01J0ABC", "https://bisidder.example.dk/app/"),
+            "<01J0ABC@bisidder.example.dk>"
+        );
+        assert_eq!(
+            message_id("01J0ABC", "http://127.0.0.1:8080"),
+            "<01J0ABC@127.0.0.1>"
+        );
     }
 
     #[test]

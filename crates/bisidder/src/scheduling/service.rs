@@ -126,6 +126,12 @@ async fn book(
     let now = state.clock.now();
     let now_us = now.as_microsecond();
     let org = r.org_id.as_str();
+    // The request first, then the bisidder (always in this order): two coordinators
+    // booking the same request at once, through one instance or two, get one booking and
+    // one conflict, never two cases for one request.
+    if !store::claim_request(tx, &r.id, r.version).await? {
+        return Err(AppError::Conflict("assign.changed"));
+    }
     if !store::lock_bisidder(tx, org, bisidder).await? {
         return Err(AppError::Conflict("assign.not_active"));
     }

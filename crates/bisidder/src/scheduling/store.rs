@@ -16,6 +16,17 @@ pub async fn lock_bisidder(conn: &mut Conn, org: &str, user: &str) -> sqlx::Resu
     Ok(r.rows_affected() == 1)
 }
 
+/// Takes the request for this transaction if it is still at `version`: on PostgreSQL the
+/// row lock makes a second booking of the same request wait and then find the version moved.
+pub async fn claim_request(conn: &mut Conn, request: &str, version: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE requests SET version = version + 1 WHERE id = $1 AND version = $2")
+        .bind(request)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 #[derive(Clone, Debug)]
 pub struct Booking {
     pub id: String,

@@ -9,12 +9,12 @@
 //! replays one run's kill moments.
 
 use crate::helpers::{self, TestApp};
+use crate::server::{free_port, log_tail, ServerEnv};
 use bisidder::{auth::admin, policy::Role, store};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use std::{
     collections::HashSet,
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    path::Path,
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering::Relaxed},
         Arc, Mutex,
@@ -23,91 +23,6 @@ use std::{
 };
 
 const WRITERS: usize = 100;
-
-/// How the server is started, the same every time so a restart finds the same database
-/// and the same field-encryption key.
-struct ServerEnv {
-    database_url: String,
-    data_dir: PathBuf,
-    port: u16,
-    log: PathBuf,
-}
-
-impl ServerEnv {
-    fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bisidder"));
-        c.args(args)
-            .env("DATABASE_URL", &self.database_url)
-            .env("BISIDDER_BIND", format!("127.0.0.1:{}", self.port))
-            .env("BISIDDER_PUBLIC_URL", self.base())
-            .env("BISIDDER_DATA_DIR", &self.data_dir)
-            .env("BISIDDER_LOG", "warn")
-            .env_remove("BISIDDER_CONFIG")
-            .env_remove("BISIDDER_SMTP_URL")
-            .env_remove("BISIDDER_SMS_URL");
-        c
-    }
-
-    fn spawn(&self) -> Child {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .unwrap();
-        self.command(&["serve"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap()
-    }
-
-    /// Waits until `/readyz` answers; a server that exits or never gets ready fails the test.
-    async fn wait_ready(&self, child: &mut Child) {
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!(
-                    "the server exited ({status}) instead of starting:\n{}",
-                    log_tail(&self.log)
-                );
-            }
-            let ready = client
-                .get(format!("{}/readyz", self.base()))
-                .timeout(Duration::from_secs(2))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if ready {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server was not ready within 60 s:\n{}",
-                log_tail(&self.log)
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let start = text.len().saturating_sub(4000);
-    text.get(start..).unwrap_or(&text).to_string()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[derive(Default)]
 struct Tally {
