@@ -41,21 +41,51 @@ struct Args {
     /// Keep the PostgreSQL database afterwards.
     #[arg(long)]
     keep: bool,
+    /// Also write the results (markdown) to this file.
+    #[arg(long)]
+    markdown: Option<std::path::PathBuf>,
     /// Time databases loaded by an earlier run (with --keep) instead: --sqlite names the
     /// file and --postgres the database itself; nothing is generated or loaded.
     #[arg(long)]
     existing: bool,
 }
 
-struct Row {
-    backend: &'static str,
-    load: Option<Duration>,
-    size_bytes: i64,
+/// One path's timings: the first request (with nothing kept: after the load, or after
+/// the kept history was dropped) and the `--runs` requests after it.
+struct Timed {
+    cold: Duration,
     runs: Vec<Duration>,
     /// CPU time per run: this process plus the database server's backends (PostgreSQL
     /// runs on this machine); unlike wall time, hardly changed by other work.
     cpu: Vec<Duration>,
-    phases: [Duration; 3],
+}
+
+impl Timed {
+    fn median(&self) -> Duration {
+        median(&self.runs)
+    }
+    fn max(&self) -> Duration {
+        self.runs.iter().copied().max().unwrap_or_default()
+    }
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut sorted = v.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+struct Row {
+    backend: &'static str,
+    load: Option<Duration>,
+    size_bytes: i64,
+    /// The coordinator's report: exact figures.
+    exact: Timed,
+    /// The analyst's report: disclosure-controlled, with every year's history.
+    protected: Timed,
+    /// recent cases / old cases counted / old cases grouped (built) / kept groups read /
+    /// reports / figures
+    phases: [Duration; 6],
     figures: String,
     /// The machine's 1-minute load average when the timing ended.
     loadavg: String,
@@ -79,12 +109,12 @@ async fn main() -> anyhow::Result<()> {
         if let Some(url) = &args.postgres {
             rows.push(run(&args, None, url).await?);
         }
-        println!(
+        let head = format!(
             "Annual report {} on existing databases; {} timed runs each, release build.\n",
             gen::LAST_YEAR,
             args.runs
         );
-        return table(&rows);
+        return table(&args, &head, &rows);
     }
     let t = Instant::now();
     let data = gen::generate(args.seed, args.cases, args.reports);
@@ -129,7 +159,7 @@ async fn main() -> anyhow::Result<()> {
             rows[1].figures
         );
     }
-    println!(
+    let head = format!(
         "Annual report {} over {}–{}: {} cases, {} reports of concern ({} categories), {} persons; \
          generated in {:.1} s; {} timed runs each, release build.\n",
         gen::LAST_YEAR,
@@ -142,31 +172,55 @@ async fn main() -> anyhow::Result<()> {
         generated.as_secs_f64(),
         args.runs
     );
-    table(&rows)
+    table(&args, &head, &rows)
 }
 
-fn table(rows: &[Row]) -> anyhow::Result<()> {
-    println!("| backend | load (insert + analyze) | database size | annual report, median | max | CPU time, median | load cases / load reports / figures | load average |");
-    println!("|---|---|---|---|---|---|---|---|");
+fn table(args: &Args, head: &str, rows: &[Row]) -> anyhow::Result<()> {
+    use std::fmt::Write;
+    let mut out = String::from(head);
+    out.push_str(
+        "\n| backend | load (insert + analyze) | database size | coordinator (exact): first | then, median | max | CPU, median | \
+         analyst (protected, with history): first | then, median | max | CPU, median | load average |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for r in rows {
-        let mut sorted = r.runs.clone();
-        sorted.sort();
-        let mut cpu = r.cpu.clone();
-        cpu.sort();
-        println!(
-            "| {} | {} | {:.0} MB | {} | {} | {} | {} / {} / {} | {} |",
+        writeln!(
+            out,
+            "| {} | {} | {:.0} MB | {} | **{}** | {} | {} | {} | **{}** | {} | {} | {} |",
             r.backend,
             r.load
                 .map_or("–".into(), |d| format!("{:.0} s", d.as_secs_f64())),
             r.size_bytes as f64 / 1e6,
-            ms(sorted[sorted.len() / 2]),
-            ms(*sorted.last().expect("runs")),
-            ms(cpu[cpu.len() / 2]),
-            ms(r.phases[0]),
-            ms(r.phases[1]),
-            ms(r.phases[2]),
+            ms(r.exact.cold),
+            ms(r.exact.median()),
+            ms(r.exact.max()),
+            ms(median(&r.exact.cpu)),
+            ms(r.protected.cold),
+            ms(r.protected.median()),
+            ms(r.protected.max()),
+            ms(median(&r.protected.cpu)),
             r.loadavg,
-        );
+        )?;
+    }
+    out.push_str(
+        "\nWhere the time goes, phase by phase (once, after the timed runs):\n\n\
+         | backend | recent cases | old cases counted | old cases grouped (building the kept history) | kept history read | reports of the year | figures |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let p = r.phases.map(ms);
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.backend, p[0], p[1], p[2], p[3], p[4], p[5]
+        )?;
+    }
+    if rows.len() == 2 {
+        out.push_str("\nBoth backends gave the same figures, exact and protected.\n");
+    }
+    print!("{out}");
+    if let Some(path) = &args.markdown {
+        std::fs::write(path, &out).with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(r) = rows.first() {
         eprintln!("figures: {}", r.figures);
@@ -214,36 +268,78 @@ async fn run(args: &Args, data: Option<&gen::Data>, url: &str) -> anyhow::Result
                 .await?
         }
     };
-    let actor = Actor {
+    let actor = |role: Role| Actor {
         user_id: "bench".into(),
         name: "Benchmark".into(),
         org_id: Some(org.clone()),
-        roles: vec![Role::Coordinator],
+        roles: vec![role],
         via_token: true,
     };
+    let (coordinator, analyst) = (actor(Role::Coordinator), actor(Role::Analyst));
     let year = gen::LAST_YEAR;
-    let (mut runs, mut cpu) = (Vec::new(), Vec::new());
-    let mut figures = String::new();
+    // Nothing kept: the first requests build it (a fresh load has none; --existing drops it).
+    sqlx::query("DELETE FROM stats_history_cache")
+        .execute(&state.db.pool)
+        .await?;
+    let once = |actor: &Actor| {
+        let state = &state;
+        let actor = actor.clone();
+        async move {
+            let server = server_pids(&state.db).await?;
+            let c = cpu_ticks("self") + server.iter().map(|p| cpu_ticks(p)).sum::<u64>();
+            let t = Instant::now();
+            let v = service::annual(state, &actor, gen::ORG, year)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let wall = t.elapsed();
+            let server = server_pids(&state.db).await?;
+            let c = (cpu_ticks("self") + server.iter().map(|p| cpu_ticks(p)).sum::<u64>())
+                .saturating_sub(c);
+            anyhow::Ok((wall, Duration::from_millis(c * 10), v.to_string()))
+        }
+    };
+    let (exact_cold, _, exact_first) = once(&coordinator).await?;
+    let (protected_cold, _, protected_first) = once(&analyst).await?;
+    let mut exact = Timed {
+        cold: exact_cold,
+        runs: Vec::new(),
+        cpu: Vec::new(),
+    };
+    let mut protected = Timed {
+        cold: protected_cold,
+        runs: Vec::new(),
+        cpu: Vec::new(),
+    };
     for _ in 0..args.runs {
-        let server = server_pids(&state.db).await?;
-        let c = cpu_ticks("self") + server.iter().map(|p| cpu_ticks(p)).sum::<u64>();
-        let t = Instant::now();
-        let v = service::annual(&state, &actor, gen::ORG, year)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        runs.push(t.elapsed());
-        let server = server_pids(&state.db).await?;
-        let c = (cpu_ticks("self") + server.iter().map(|p| cpu_ticks(p)).sum::<u64>())
-            .saturating_sub(c);
-        cpu.push(Duration::from_millis(c * 10));
-        figures = v.to_string();
+        for (actor, timed, first) in [
+            (&coordinator, &mut exact, &exact_first),
+            (&analyst, &mut protected, &protected_first),
+        ] {
+            let (wall, cpu, v) = once(actor).await?;
+            if v != *first {
+                bail!("{backend}: a later report differs from the first:\n{first}\n{v}");
+            }
+            timed.runs.push(wall);
+            timed.cpu.push(cpu);
+        }
     }
     // Where the time goes, measured once more phase by phase.
     let mut conn = state.db.pool.acquire().await?;
     let t = Instant::now();
     let cases = store::recent_cases(&mut conn, &org, year).await?;
-    let groups = store::old_case_groups(&mut conn, &org, year).await?;
     let t_cases = t.elapsed();
+    let t = Instant::now();
+    std::hint::black_box(store::old_case_count(&mut conn, &org, year).await?);
+    let t_count = t.elapsed();
+    let t = Instant::now();
+    let groups = store::old_case_groups(&mut conn, &org, year).await?;
+    let t_groups = t.elapsed();
+    let t = Instant::now();
+    let kept = store::cached_case_groups(&mut conn, &org, year).await?;
+    let t_kept = t.elapsed();
+    if kept.as_ref() != Some(&groups) {
+        bail!("{backend}: the kept history is not what grouping the cases gives");
+    }
     let t = Instant::now();
     let reports = store::reports(
         &mut conn,
@@ -268,10 +364,10 @@ async fn run(args: &Args, data: Option<&gen::Data>, url: &str) -> anyhow::Result
         backend,
         load,
         size_bytes,
-        runs,
-        cpu,
-        phases: [t_cases, t_reports, t_figures],
-        figures,
+        exact,
+        protected,
+        phases: [t_cases, t_count, t_groups, t_kept, t_reports, t_figures],
+        figures: format!("{exact_first}\n{protected_first}"),
         loadavg,
     })
 }

@@ -67,18 +67,30 @@ async fn load(
     if !(1990..=2100).contains(&year) {
         return Err(AppError::invalid("year", "stats.err_year"));
     }
+    let groups = if history {
+        // Kept per organisation and year once built (see `store::old_case_groups_cached`).
+        Some(store::old_case_groups_cached(&state.db, org_id, year, state.clock.now_us()).await?)
+    } else {
+        None
+    };
     let mut conn = state.db.pool.acquire().await?;
     let cases = store::recent_cases(&mut conn, org_id, year).await?;
-    let groups = if history {
-        store::old_case_groups(&mut conn, org_id, year).await?
-    } else {
-        // Counted as one group: `annual` reads only their number (for the cumulative).
-        vec![domain::CaseGroup {
-            opened_year: year - 2,
-            closed_year: year - 1,
-            authority: String::new(),
-            count: store::old_case_count(&mut conn, org_id, year).await?,
-        }]
+    let groups = match groups {
+        Some(groups) => groups,
+        None => {
+            // Counted as one group: `annual` reads only their number (for the cumulative),
+            // from the kept groups when they are there, else by an index-only count.
+            let count = match store::cached_case_groups(&mut conn, org_id, year).await? {
+                Some(groups) => groups.iter().map(|g| g.count).sum(),
+                None => store::old_case_count(&mut conn, org_id, year).await?,
+            };
+            vec![domain::CaseGroup {
+                opened_year: year - 2,
+                closed_year: year - 1,
+                authority: String::new(),
+                count,
+            }]
+        }
     };
     // Every report figure is of the year itself.
     let reports = store::reports(

@@ -12,7 +12,7 @@
 //! figures equal those of a row-by-row reading; bench/README.md has the measurements.
 
 use super::domain::{CaseGroup, CaseRec, ReportRec};
-use crate::store::Conn;
+use crate::store::{Conn, Db};
 use jiff::civil::Date;
 
 const FIELD: char = '\u{1f}';
@@ -176,6 +176,104 @@ pub async fn old_case_groups(
         });
     }
     Ok(out)
+}
+
+/// The cut-off a year's old closed cases are kept under in `stats_history_cache`.
+fn closed_before(year: i16) -> String {
+    format!("{year:04}-01-01")
+}
+
+fn encode_groups(groups: &[CaseGroup]) -> String {
+    serde_json::Value::Array(
+        groups
+            .iter()
+            .map(|g| serde_json::json!([g.opened_year, g.closed_year, g.authority, g.count]))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn decode_groups(text: &str) -> Option<Vec<CaseGroup>> {
+    let rows: Vec<(i16, i16, String, i64)> = serde_json::from_str(text).ok()?;
+    Some(
+        rows.into_iter()
+            .map(|(opened_year, closed_year, authority, count)| CaseGroup {
+                opened_year,
+                closed_year,
+                authority,
+                count,
+            })
+            .collect(),
+    )
+}
+
+/// `old_case_groups` as kept in `stats_history_cache` (migration 0009), or `None` when
+/// they are not kept (never built, or a write to a case of that period dropped them).
+pub async fn cached_case_groups(
+    conn: &mut Conn,
+    org: &str,
+    year: i16,
+) -> sqlx::Result<Option<Vec<CaseGroup>>> {
+    let text: Option<String> = sqlx::query_scalar(
+        "SELECT groups FROM stats_history_cache WHERE org_id = $1 AND closed_before = $2",
+    )
+    .bind(org)
+    .bind(closed_before(year))
+    .fetch_optional(&mut *conn)
+    .await?;
+    // A row that does not decode is built again (and replaced), never trusted.
+    Ok(text.as_deref().and_then(decode_groups))
+}
+
+/// `old_case_groups`, from `stats_history_cache` when kept there, else read (the GROUP BY
+/// over every old closed case: seconds for a national history) and kept.
+///
+/// The triggers on `cases` (migration 0009) drop a cut-off's row whenever a case that is
+/// or was closed before it is written, and count the organisation's such writes. A write
+/// that commits while the groups are read would miss the row that is not stored yet, so
+/// the groups are stored only if that count is what it was before reading — checked under
+/// a lock that waits for writes in flight (SQLite: the write lock; PostgreSQL: the
+/// organisation's counter row, which every such write updates).
+pub async fn old_case_groups_cached(
+    db: &Db,
+    org: &str,
+    year: i16,
+    now_us: i64,
+) -> sqlx::Result<Vec<CaseGroup>> {
+    let mut conn = db.pool.acquire().await?;
+    if let Some(groups) = cached_case_groups(&mut conn, org, year).await? {
+        return Ok(groups);
+    }
+    let writes: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(writes), 0) FROM stats_history_writes WHERE org_id = $1",
+    )
+    .bind(org)
+    .fetch_one(&mut *conn)
+    .await?;
+    let groups = old_case_groups(&mut conn, org, year).await?;
+    drop(conn);
+    let mut tx = db.begin().await?;
+    let now: i64 = sqlx::query_scalar(
+        "INSERT INTO stats_history_writes (org_id, writes) VALUES ($1, 0) \
+         ON CONFLICT (org_id) DO UPDATE SET writes = stats_history_writes.writes RETURNING writes",
+    )
+    .bind(org)
+    .fetch_one(&mut *tx)
+    .await?;
+    if now == writes {
+        sqlx::query(
+            "INSERT INTO stats_history_cache (org_id, closed_before, groups, built_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (org_id, closed_before) DO UPDATE SET groups = excluded.groups, built_at = excluded.built_at",
+        )
+        .bind(org)
+        .bind(closed_before(year))
+        .bind(encode_groups(&groups))
+        .bind(now_us)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(groups)
 }
 
 fn unpack_cases(packed: &str) -> sqlx::Result<Vec<CaseRec>> {

@@ -60,11 +60,16 @@ pub const TABLES: &[&str] = &[
     "referrals",
 ];
 
-/// Tables deliberately left out (short-lived secrets) — and the migration bookkeeping.
+/// Tables deliberately left out (short-lived secrets, caches) — and the migration bookkeeping.
 pub const NOT_BACKED_UP: &[&str] = &[
     "sessions",
     "password_resets",
     "minsag_sessions",
+    // Counts the annual report keeps so as not to read ten years of closed cases each
+    // time (migration 0009); built again on first need, and kept right by triggers on
+    // `cases` that a restore fires as it loads them.
+    "stats_history_cache",
+    "stats_history_writes",
     "_sqlx_migrations",
 ];
 

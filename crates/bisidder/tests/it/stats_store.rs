@@ -279,3 +279,306 @@ on_both!(
         assert!(got.reports_of_concern.total > 5);
     }
 );
+
+/// Whether `year`'s old closed cases are kept in `stats_history_cache`.
+async fn kept(app: &TestApp, org: &str, year: i16) -> bool {
+    count(
+        app,
+        "SELECT COUNT(*) FROM stats_history_cache WHERE org_id = $1 AND closed_before = $2",
+        &[org, &format!("{year}-01-01")],
+    )
+    .await
+        == 1
+}
+
+/// Every year's history from a fresh row-by-row reading.
+async fn fresh_histories(app: &TestApp, org: &str, years: &[i16]) -> Vec<Vec<domain::YearCases>> {
+    let mut out = Vec::new();
+    for &year in years {
+        out.push(domain::case_history(&by_rows(app, org, year).await.0, year));
+    }
+    out
+}
+
+/// The report twice for each year — the first builds (or reads) the kept history, the
+/// second reads it — against a fresh row-by-row reading: the history, the exact figures,
+/// what an analyst gets after disclosure control, and the coordinator's exact report
+/// (which takes the old cases' number from the kept groups when they are there).
+async fn same_as_rows(app: &TestApp, org: &str, years: &[i16], after: &str) {
+    for &year in years {
+        let (cases, reports) = by_rows(app, org, year).await;
+        let fresh = service::Figures {
+            annual: domain::annual("st1", year, &cases, &reports),
+            counts: domain::report_counts(year, &reports),
+            history: domain::case_history(&cases, year),
+        };
+        for pass in ["first", "second"] {
+            let got = service::figures(&app.state, org, "st1", year)
+                .await
+                .unwrap();
+            assert_eq!(got.history, fresh.history, "{after}: {year}, {pass} report");
+            assert_eq!(got.annual, fresh.annual, "{after}: {year}, {pass} report");
+            assert_eq!(
+                got.protected(service::THRESHOLD),
+                fresh.protected(service::THRESHOLD),
+                "{after}: {year}, {pass} report"
+            );
+            assert!(kept(app, org, year).await, "{after}: {year} kept");
+            let exact = service::compute(&app.state, org, "st1", year)
+                .await
+                .unwrap();
+            assert_eq!(exact, fresh.annual, "{after}: {year}, {pass} exact report");
+        }
+    }
+}
+
+async fn exec(app: &TestApp, sql: &str, binds: &[&str]) {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.execute(&app.state.db.pool).await.unwrap();
+}
+
+async fn id_where(app: &TestApp, sql: &str, org: &str) -> String {
+    sqlx::query_scalar(sql)
+        .bind(org)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+/// A case of `org` by condition (the smallest id, so the test is deterministic).
+async fn case_where(app: &TestApp, org: &str, cond: &str) -> String {
+    id_where(
+        app,
+        &format!("SELECT MIN(id) FROM cases WHERE org_id = $1 AND {cond}"),
+        org,
+    )
+    .await
+}
+
+/// Exactly the years in `gone` are no longer kept.
+async fn dropped(app: &TestApp, org: &str, years: &[i16], gone: &[i16], after: &str) {
+    for &year in years {
+        assert_eq!(
+            kept(app, org, year).await,
+            !gone.contains(&year),
+            "{after}: is {year} kept?"
+        );
+    }
+}
+
+on_both!(
+    kept_history_is_dropped_by_every_write_that_could_change_it,
+    |app: TestApp| async move {
+        let now = app.state.clock.now_us();
+        let db = &app.state.db;
+        for seed in [1, 2] {
+            let text = history(seed).replace("\"st\"", &format!("\"st{seed}\""));
+            bisidder::import::import(db, &text, now).await.unwrap();
+        }
+        let org_sql = "SELECT id FROM organisations WHERE source_id = $1";
+        let (org, other) = (
+            id_where(&app, org_sql, "st1").await,
+            id_where(&app, org_sql, "st2").await,
+        );
+        // Years whose old closed cases differ, and 2027, after today (2 March 2026), which
+        // today's closing of a case enters.
+        let years = [2018, 2020, 2022, 2024, 2027];
+        assert!(!kept(&app, &org, 2022).await);
+        same_as_rows(&app, &org, &years, "the first reports").await;
+        let first = fresh_histories(&app, &org, &years).await;
+        // Writes that cannot change any old closed case leave every year kept: a new open
+        // case (as a request's acceptance opens one), a change of bisidder or of reason.
+        let open = case_where(&app, &org, "closed_on IS NULL AND opened_on < '2026-01-01'").await;
+        let person: String = sqlx::query_scalar("SELECT person_id FROM cases WHERE id = $1")
+            .bind(&open)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        exec(
+            &app,
+            "INSERT INTO cases (id, org_id, person_id, authority, opened_on, created_at) VALUES ('new-open', $1, $2, 'kommune', '2026-03-02', 0)",
+            &[&org, &person],
+        )
+        .await;
+        exec(
+            &app,
+            "UPDATE cases SET close_reason = 'x', bisidder_user_id = NULL WHERE org_id = $1",
+            &[&org],
+        )
+        .await;
+        dropped(
+            &app,
+            &org,
+            &years,
+            &[],
+            "an open case and columns the figures do not read",
+        )
+        .await;
+        same_as_rows(&app, &org, &years, "an open case").await;
+
+        // Closing a case today (cases::store::close, what the case page does) enters
+        // 2027's old closed cases only.
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(
+            bisidder::cases::store::close(&mut conn, &open, "2026-03-02", "done")
+                .await
+                .unwrap()
+        );
+        drop(conn);
+        dropped(&app, &org, &years, &[2027], "closing a case").await;
+        same_as_rows(&app, &org, &years, "closing a case").await;
+
+        // Import: a new case of 2016 closed in 2018 (insert), and a case closed in 2017
+        // now closed in 2021 (update).
+        let moved = case_where(
+            &app,
+            &org,
+            "closed_on LIKE '2017-%' AND opened_on < '2016-01-01'",
+        )
+        .await;
+        let source: String = sqlx::query_scalar("SELECT source_id FROM cases WHERE id = $1")
+            .bind(&moved)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        let mut text = String::new();
+        for line in history(1).replace("\"st\"", "\"st1\"").lines() {
+            if line.contains(&format!("\"id\":\"{source}\"")) {
+                let at = line.find("\"closed_on\":\"").unwrap() + 13;
+                text.push_str(&format!("{}2021-06-30{}", &line[..at], &line[at + 10..]));
+            } else {
+                text.push_str(line);
+            }
+            text.push('\n');
+        }
+        text.push_str(r#"{"type":"case","id":"c-late","org":"st1","person":"p0","authority":"retten","opened_on":"2016-05-05","closed_on":"2018-02-02"}"#);
+        let s = bisidder::import::import(db, &text, now).await.unwrap();
+        // Updated: that case, and the case closed above, which the file has open.
+        assert_eq!((s.inserted, s.updated), (1, 2), "{s:?}");
+        dropped(
+            &app,
+            &org,
+            &years,
+            &[2018, 2020, 2022, 2024, 2027],
+            "an import",
+        )
+        .await;
+        same_as_rows(&app, &org, &years, "an import").await;
+
+        // Reopening a case closed in 2019, and other corrections by hand: each column the
+        // groups read, and a case moved in from another organisation.
+        let reopened = case_where(&app, &org, "closed_on LIKE '2019-%'").await;
+        exec(
+            &app,
+            "UPDATE cases SET closed_on = NULL WHERE id = $1",
+            &[&reopened],
+        )
+        .await;
+        dropped(&app, &org, &years, &[2020, 2022, 2024, 2027], "reopening").await;
+        same_as_rows(&app, &org, &years, "reopening").await;
+        let fixed = case_where(
+            &app,
+            &org,
+            "closed_on LIKE '2020-%' AND opened_on < '2019-01-01'",
+        )
+        .await;
+        exec(
+            &app,
+            "UPDATE cases SET authority = 'familieretshuset', opened_on = '2015-01-01' WHERE id = $1",
+            &[&fixed],
+        )
+        .await;
+        dropped(
+            &app,
+            &org,
+            &years,
+            &[2022, 2024, 2027],
+            "a corrected authority and opening",
+        )
+        .await;
+        same_as_rows(&app, &org, &years, "a corrected authority").await;
+        let from_other: String = sqlx::query_scalar(
+            "SELECT MIN(id) FROM cases WHERE org_id = $1 AND closed_on LIKE '2021-%' AND opened_on < '2020-01-01'",
+        )
+        .bind(&other)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        same_as_rows(&app, &other, &[2024], "before the move").await;
+        exec(
+            &app,
+            "UPDATE cases SET org_id = $1, source_id = 'moved' WHERE id = $2",
+            &[&org, &from_other],
+        )
+        .await;
+        dropped(&app, &org, &years, &[2022, 2024, 2027], "a case moved in").await;
+        assert!(!kept(&app, &other, 2024).await, "moved out of the other");
+        same_as_rows(&app, &org, &years, "a case moved in").await;
+        same_as_rows(&app, &other, &[2024], "a case moved out").await;
+
+        // Retention in delete mode removes the cases closed more than 60 months ago.
+        exec(
+            &app,
+            "UPDATE organisations SET retention_mode = 'delete', retention_months = 60 WHERE id = $1",
+            &[&org],
+        )
+        .await;
+        let purged = bisidder::privacy::retention::run(
+            db,
+            jiff::Timestamp::from_microsecond(now).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(purged > 0);
+        dropped(
+            &app,
+            &org,
+            &years,
+            &[2018, 2020, 2022, 2024, 2027],
+            "a retention purge",
+        )
+        .await;
+        same_as_rows(&app, &org, &years, "a retention purge").await;
+        // Every step above changed the history it should have.
+        assert_ne!(fresh_histories(&app, &org, &years).await, first);
+
+        // A restored backup has no kept history (it is not backed up) and builds the same.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("backup.jsonl");
+        bisidder::store::backup::backup(db, &file, now)
+            .await
+            .unwrap();
+        let empty = tempfile::tempdir().unwrap();
+        let restored = bisidder::store::Db::connect(&database_url(app.backend, empty.path()).await)
+            .await
+            .unwrap();
+        restored.migrate().await.unwrap();
+        bisidder::store::backup::restore(&restored, &file)
+            .await
+            .unwrap();
+        let kept_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stats_history_cache")
+            .fetch_one(&restored.pool)
+            .await
+            .unwrap();
+        assert_eq!(kept_rows, 0);
+        let want = fresh_histories(&app, &org, &years).await;
+        for (year, want) in years.iter().zip(want) {
+            for pass in ["first", "second"] {
+                let groups = store::old_case_groups_cached(&restored, &org, *year, now)
+                    .await
+                    .unwrap();
+                let mut conn = restored.pool.acquire().await.unwrap();
+                let cases = store::recent_cases(&mut conn, &org, *year).await.unwrap();
+                assert_eq!(
+                    domain::case_history_with_groups(&cases, &groups, *year),
+                    want,
+                    "restored, {year}, {pass}"
+                );
+            }
+        }
+    }
+);
