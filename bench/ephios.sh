@@ -237,7 +237,10 @@ V_POST=(-H "Cookie: $V_COOKIE" -H "X-CSRFToken: $V_CSRF" -H "Origin: $ORIGIN"
 SIGNUP_BODY="signup_choice=sign_up&quick_action=1"
 
 check dashboard / 200 "Planner Benchmark" "${P_GET[@]}"
-check request-list /events/ 200 "$CASE_PATH" "${P_GET[@]}"
+check request-list /events/ 200 'href="/events/' "${P_GET[@]}"
+n="$(grep -oE 'href="/events/[0-9]+-[^"]*/"' "$TEST_TMP/page.html" | sort -u | wc -l)"
+((n >= 50)) || die "request-list: /events/ links only $n events"
+note "request-list: links $n events (upcoming, the first page)"
 check case-page "$CASE_PATH" 200 "$(seed case_title)" "${P_GET[@]}"
 check directory-search "$SEARCH_PATH" 200 "Jensen" "${P_GET[@]}"
 check create-request "$CREATE_PATH" 302 "/createshift/" "${P_POST[@]}" --data "$CREATE_BODY"
@@ -268,12 +271,7 @@ measure() {
     after="$($PY bench/ephios/measure.py snap "$GUNICORN_PID" "$PG_PID")"
     row="$($PY bench/ephios/measure.py row "$page" "$rate" "$DURATION" "$expected" "$before" "$after" "$TEST_TMP/oha.json")"
     printf '%s\n' "$row" >>"$OUT_JSONL"
-    $PY -c '
-import json, sys
-r = json.loads(sys.argv[1])
-print(f"    {r[\"page\"]:<17} {r[\"rate\"]:>4}/s {r[\"requests\"]:>5} req  p50 {r[\"p50_ms\"]} ms  p99 {r[\"p99_ms\"]} ms  "
-      f"p99.9 {r[\"p999_ms\"]} ms  errors {r[\"error_rate\"]}  rss {r[\"rss_mb\"]} MB  "
-      f"cpu {r[\"cpu_ms_per_req\"]} ms/req  db {r[\"db_cpu_ms_per_req\"]} ms/req")' "$row"
+    $PY bench/ephios/measure.py summary "$row"
     $PY bench/ephios/measure.py quiet "$GUNICORN_PID"
 }
 

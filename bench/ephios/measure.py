@@ -7,6 +7,8 @@
     measure.py quiet GUNICORN_PID
         waits (at most 90 s) until the gunicorn tree has used < 20 ms CPU in 0.5 s, so
         requests a saturated server still had queued do not spill into the next page.
+    measure.py summary ROW_JSON
+        prints the row as one line for the log.
     measure.py row PAGE RATE DURATION EXPECTED_STATUS SNAP_BEFORE SNAP_AFTER OHA_JSON
         prints the result row (the keys bench/results/ephios.jsonl carries) and, on
         stderr, anything that was not the expected answer.
@@ -119,6 +121,11 @@ def main():
     mode = sys.argv[1]
     if mode == "snap":
         print(json.dumps(snap(sys.argv[2], sys.argv[3])))
+    elif mode == "summary":
+        r = json.loads(sys.argv[2])
+        print("    {page:<17} {rate:>4}/s {requests:>5} req  p50 {p50_ms} ms  p99 {p99_ms} ms  "
+              "p99.9 {p999_ms} ms  errors {error_rate}  rss {rss_mb} MB  cpu {cpu_ms_per_req} "
+              "ms/req  db {db_cpu_ms_per_req} ms/req".format(**r))
     elif mode == "quiet":
         quiet(sys.argv[2])
     elif mode == "row":
