@@ -142,8 +142,8 @@ fi
 # ---- data ---------------------------------------------------------------------------
 
 # Fresh shifts for accept-offer: oha picks each URL at random from a list, so every rate
-# gets its own pool three times the number of requests it sends (about 1 in 6 picks
-# repeats a shift; the report counts the signups that really happened).
+# gets its own pool three times the number of requests it could send (a pick may repeat
+# a shift taken earlier in the run; the report counts the signups that really happened).
 POOLS=()
 FRESH=0
 for rate in $RATES; do
@@ -151,7 +151,9 @@ for rate in $RATES; do
     POOLS+=("$n")
     FRESH=$((FRESH + n))
 done
-FRESH=$((FRESH + 10)) # 10 for the warm-up
+# At least the default full run's pools, so --quick and the full run share one dump.
+((FRESH >= 11250)) || FRESH=11250
+FRESH=$((FRESH + 10)) # 10 for the checks
 # Migrating takes 1-2 minutes and seeding one more on this machine, so the seeded database
 # is kept as a dump (.cache/ephios-seed-*.dump) for 7 days, keyed by the lockfile, the
 # seed script and the size; it is restored into a fresh database every run.
@@ -295,6 +297,8 @@ for rate in $RATES; do
     note "accept-offer at $rate/s: $((s1 - s0)) new confirmed participations from $sent requests (the rest picked a shift already taken in this run)"
     printf 'accept-offer at %s/s: %s new confirmed participations from %s requests\n' "$rate" "$((s1 - s0))" "$sent" >>"$NOTES"
 done
+printf 'gunicorn memory at the end as proportional set size (shared pages counted once): %s\n' \
+    "$($PY bench/ephios/measure.py pss "$GUNICORN_PID")" >>"$NOTES"
 
 # ---- report ------------------------------------------------------------------------
 
@@ -318,6 +322,9 @@ for r in rows:
           f"{f(r['p999_ms'])} | {r['error_rate']:.1%} | {f(r['rss_mb'])} | {f(r['cpu_ms_per_req'])} | "
           f"{f(r['db_cpu_ms_per_req'])} |")
 print()
+print(f"* requests: answers within the measurement and the wait for outstanding ones; at a rate "
+      f"R oha would send R × {duration} if the server kept up, and never has more than 50 "
+      f"requests outstanding (its default connections), so fewer means ephios was saturated.")
 for line in open(notes_f):
     print(f"* {line.strip()}")
 if pg == "-":

@@ -4,6 +4,8 @@
         prints JSON {"app_cpu_ms", "db_cpu_ms", "rss_kb"}: utime+stime summed over each
         process tree (the gunicorn master and its workers; the postmaster and its
         backends), and VmHWM summed over the gunicorn tree.
+    measure.py pss GUNICORN_PID
+        prints the gunicorn tree's summed proportional set size (shared pages counted once).
     measure.py quiet GUNICORN_PID
         waits (at most 90 s) until the gunicorn tree has used < 20 ms CPU in 0.5 s, so
         requests a saturated server still had queued do not spill into the next page.
@@ -55,6 +57,22 @@ def usage(pid):
         except (OSError, IndexError, ValueError):
             pass
     return cpu, hwm
+
+
+def pss(pid):
+    """(processes, Pss kB): proportional set size summed over pid's tree (shared pages
+    divided among the processes that share them)."""
+    procs, total = 0, 0
+    for p in tree(int(pid)):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        procs += 1
+        except OSError:
+            pass
+    return procs, total
 
 
 def snap(app_pid, db_pid):
@@ -126,6 +144,9 @@ def main():
         print("    {page:<17} {rate:>4}/s {requests:>5} req  p50 {p50_ms} ms  p99 {p99_ms} ms  "
               "p99.9 {p999_ms} ms  errors {error_rate}  rss {rss_mb} MB  cpu {cpu_ms_per_req} "
               "ms/req  db {db_cpu_ms_per_req} ms/req".format(**r))
+    elif mode == "pss":
+        procs, kb = pss(sys.argv[2])
+        print(f"{procs} processes, {kb / 1024.0:.0f} MB")
     elif mode == "quiet":
         quiet(sys.argv[2])
     elif mode == "row":
