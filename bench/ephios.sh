@@ -311,7 +311,8 @@ rows = [json.loads(l) for l in open(rows_f) if l.strip()]
 seed = json.load(open(seed_f))
 f = lambda v: "–" if v is None else (f"{v:,.1f}" if isinstance(v, float) else f"{v:,}")
 print(f"### ephios {version} (peer), PostgreSQL\n")
-print(f"gunicorn {workers} sync workers and PostgreSQL on core 0, oha on core 1; {duration} s per "
+where = "and PostgreSQL on core 0" if pg != "-" else "on core 0 (PostgreSQL: BENCH_DATABASE_URL's server)"
+print(f"gunicorn {workers} sync workers {where}, oha on core 1; {duration} s per "
       f"measurement at a fixed rate with latency correction. Data: {seed['users']:,} users, "
       f"{seed['events']:,} events, {seed['shifts']:,} shifts, {seed['participations']:,} participations. "
       f"Run took {took} s; load average at the end {load}.\n")
