@@ -245,7 +245,8 @@ pub struct BatchOut {
     pub assigned: usize,
     pub total_travel_minutes: u64,
     pub continuity_kept: usize,
-    /// Requests left without a bisidder, with the reason (i18n key).
+    /// Requests left without a bisidder: pairs of [request id, reason (i18n key)].
+    #[schema(value_type = Vec<Vec<String>>)]
     pub unassigned: Vec<(String, String)>,
 }
 
