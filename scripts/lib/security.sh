@@ -145,11 +145,13 @@ run_schemathesis() {
         local auth=()
         [[ "$role" == "none" ]] || auth=(-H "Authorization: Bearer ${API_TOKENS[$role]}")
         local rc=0
-        "$st" run "$url/api/openapi.json" --checks all --max-examples "$examples" \
-            --seed 20261122 --no-shrink --workers 2 --request-timeout 30 \
+        # One worker: with two, Hypothesis now and then trips over its own lambda-source
+        # cache ("AST constructor recursion depth mismatch"), a tool error, not ours.
+        (cd "$TEST_TMP" && "$st" run "$url/api/openapi.json" --checks all --max-examples "$examples" \
+            --seed 20261122 --no-shrink --workers 1 --request-timeout 30 \
             --baseline "$ROOT/scripts/schemathesis-baseline.json" \
             --report junit --report-junit-path "$TEST_TMP/schemathesis-$role.xml" \
-            "${auth[@]}" >"$log" 2>&1 || rc=$?
+            "${auth[@]}") >"$log" 2>&1 || rc=$?
         local ops cases fails
         ops="$(sed -nE 's/^ *Tested: ([0-9]+).*/\1/p' "$log" | tail -n 1)"
         cases="$(sed -nE 's/^ *([0-9]+) generated.*/\1/p' "$log" | tail -n 1)"
