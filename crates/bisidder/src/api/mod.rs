@@ -34,7 +34,7 @@ use utoipa::{
     components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
         crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut,
         crate::cases::api::CaseOut, crate::cases::api::CaseAppointmentOut, crate::cases::api::CaseDetailOut, crate::cases::api::TimelineOut,
-        crate::cases::api::NoteOut, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut, crate::concerns::api::ReportDetailOut,
+        crate::cases::api::NoteOut, crate::cases::api::NoteIn, crate::scheduling::api::OfferIn, crate::scheduling::api::StandbyIn, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut, crate::concerns::api::ReportDetailOut,
         crate::directory::service::Found, crate::directory::store::Scheme)),
     modifiers(&BearerAuth, &CommonResponses),
     tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "privacy"), (name = "cases"), (name = "reports"), (name = "directory"), (name = "ops"))
