@@ -76,17 +76,20 @@ FUZZ_TARGETS=(import_jsonl import_csv cpr fields)
 # committed seeds. A crash fails the step; its input is kept in .cache/fuzz-artifacts.
 run_cargo_fuzz() {
     install_cargo_tool cargo-fuzz "$CARGO_FUZZ_VERSION"
-    local seconds=20 total_runs=0 crashes=0 target log runs
+    local seconds="${BISIDDER_FUZZ_SECONDS:-20}" total_runs=0 crashes=0 target log runs
     [[ "$FUZZ_LONG" == "1" ]] && seconds="${BISIDDER_FUZZ_SECONDS:-600}"
+    # The fuzz crate's own target dir; BISIDDER_FUZZ_TARGET_DIR may put it where it
+    # outlives a fresh clone (its release build of every dependency is the slow part).
+    local flags=(--sanitizer none --debug-assertions --target-dir "${BISIDDER_FUZZ_TARGET_DIR:-$ROOT/fuzz/target}")
     local artifacts="$ROOT/.cache/fuzz-artifacts"
     mkdir -p "$artifacts"
     export PATH="$TOOLS_DIR/bin:$PATH" RUSTC_BOOTSTRAP=1
-    (cd fuzz && cargo fuzz build --sanitizer none --debug-assertions)
+    (cd fuzz && cargo fuzz build "${flags[@]}")
     for target in "${FUZZ_TARGETS[@]}"; do
         log="$TEST_TMP/fuzz-$target.log"
         mkdir -p "$TEST_TMP/corpus/$target" "$artifacts/$target"
         local rc=0
-        (cd fuzz && cargo fuzz run --sanitizer none --debug-assertions "$target" \
+        (cd fuzz && cargo fuzz run "${flags[@]}" "$target" \
             "$TEST_TMP/corpus/$target" "seeds/$target" -- \
             -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix="$artifacts/$target/" -print_final_stats=1) >"$log" 2>&1 || rc=$?
