@@ -8,7 +8,8 @@
 #
 # For local iteration, a stage can be skipped with SKIP_<STAGE>=1 (never in CI, where
 # CI=true ignores them): SKIP_INSTALL, SKIP_PG, SKIP_SMTP, SKIP_FMT, SKIP_CLIPPY,
-# SKIP_CARGO_TEST, SKIP_E2E. Ports (first free one from the default upwards unless
+# SKIP_CARGO_TEST, SKIP_E2E, SKIP_DENY, SKIP_FUZZ (cargo-fuzz), SKIP_API_FUZZ (schemathesis
+# and sqlmap). BISIDDER_FUZZ_LONG=1 runs the long variants of the fuzzing suites. Ports (first free one from the default upwards unless
 # set): PG_PORT=55432, SMTP_PORT=2525, APP_PORT=18080.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -21,6 +22,8 @@ source scripts/lib/common.sh
 source scripts/lib/install.sh
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
+# shellcheck source=scripts/lib/security.sh
+source scripts/lib/security.sh
 
 VENV="$ROOT/.cache/venv"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
@@ -99,23 +102,37 @@ if skipped SKIP_CLIPPY; then note "skipped (SKIP_CLIPPY=1)"; else
     cargo clippy --locked --workspace --all-targets -- -D warnings
 fi
 
+step "cargo deny (licences, sources) and unsafe_code = forbid"
+if skipped SKIP_DENY; then note "skipped (SKIP_DENY=1)"; else
+    check_unsafe_forbidden
+    run_cargo_deny
+fi
+
 step "cargo test (SQLite${TEST_DATABASE_URL:+ and PostgreSQL})"
 if skipped SKIP_CARGO_TEST; then note "skipped (SKIP_CARGO_TEST=1)"; else
     cargo test --locked --workspace 2>&1 | tee "$CARGO_LOG"
 fi
 
+step "cargo-fuzz targets${BISIDDER_FUZZ_LONG:+ (long)}"
+if skipped SKIP_FUZZ; then note "skipped (SKIP_FUZZ=1)"; else
+    run_cargo_fuzz
+fi
+
 # ---- 5. browser journeys ------------------------------------------------------------------
 
-if skipped SKIP_E2E; then
-    step "browser journeys"
-    note "skipped (SKIP_E2E=1)"
-else
+if ! skipped SKIP_E2E || ! skipped SKIP_API_FUZZ; then
     step "cargo build -p bisidder"
     cargo build --locked -p bisidder
     BIN="$TARGET_DIR/debug/bisidder"
 
     step "start the app with demo data (TOTP required)"
     start_app "$BIN" demo --require-totp
+fi
+
+if skipped SKIP_E2E; then
+    step "browser journeys"
+    note "skipped (SKIP_E2E=1)"
+else
     E2E_EMAIL="e2e-coordinator@example.org"
     E2E_PASSWORD="$(random_password 20)"
     app_cli "$BIN" user create --email "$E2E_EMAIL" --name "E2E Koordinator" \
@@ -127,7 +144,28 @@ else
         npx --no -- playwright test) 2>&1 | tee "$E2E_LOG"
 fi
 
-# ---- 6. stop everything, then the summary (the exit trap cleans up on failure) ------
+# ---- 6. the API and forms under attack (after the journeys: they add data) ------------
+
+if skipped SKIP_API_FUZZ; then
+    step "schemathesis and sqlmap"
+    note "skipped (SKIP_API_FUZZ=1)"
+else
+    step "schemathesis: every operation, every role${BISIDDER_FUZZ_LONG:+ (long)}"
+    make_role_tokens "$BIN" demo-bv
+    run_schemathesis "$APP_URL"
+
+    step "sqlmap: API and form parameters (SQLite)${BISIDDER_FUZZ_LONG:+ (long)}"
+    run_sqlmap "$APP_URL" SQLite
+
+    if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
+        step "sqlmap: API and form parameters (PostgreSQL)${BISIDDER_FUZZ_LONG:+ (long)}"
+        start_pg_app "$BIN"
+        make_role_tokens "$BIN" demo-bv
+        run_sqlmap "$PG_APP_URL" PostgreSQL
+    fi
+fi
+
+# ---- 7. stop everything, then the summary (the exit trap cleans up on failure) ------
 
 finish_step
 passed=0
@@ -147,5 +185,9 @@ step "stop services"
 run_cleanups
 finish_step
 print_timings
+if [[ -f "$TEST_TMP/fuzz-summary.txt" ]]; then
+    printf '\n==> fuzzing\n'
+    cat "$TEST_TMP/fuzz-summary.txt"
+fi
 printf '==> OK in %ss\n' "$SECONDS"
 printf 'summary: %s passed, %s failed\n' "$passed" "$failed"

@@ -33,6 +33,27 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
+/// Whether a route answers `method` at the concrete request `path`. Parameters (`{id}`)
+/// match one non-empty segment, `{*rest}` the rest, so this may say yes too often but
+/// never no for a path the router would serve.
+pub fn exists(method: &str, path: &str) -> bool {
+    ROUTES
+        .iter()
+        .any(|r| r.method == method && pattern_matches(r.path, path))
+}
+
+fn pattern_matches(pattern: &str, path: &str) -> bool {
+    let (mut want, mut got) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (Some(w), _) if w.starts_with("{*") => return true,
+            (Some(w), Some(g)) if w == g || (w.contains('{') && !g.is_empty()) => {}
+            _ => return false,
+        }
+    }
+}
+
 const fn r(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
     RouteSpec {
         method,

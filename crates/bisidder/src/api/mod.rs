@@ -34,9 +34,9 @@ use utoipa::{
     components(schemas(Me, KommuneOut, Role, crate::intake::api::Created, crate::intake::api::RequestOut,
         crate::scheduling::api::CandidateOut, crate::scheduling::api::OfferOut, crate::scheduling::api::AppointmentOut, crate::scheduling::api::BatchOut, crate::people::api::ProfileOut,
         crate::cases::api::CaseOut, crate::cases::api::CaseAppointmentOut, crate::cases::api::CaseDetailOut, crate::cases::api::TimelineOut,
-        crate::cases::api::NoteOut, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut, crate::concerns::api::ReportDetailOut,
+        crate::cases::api::NoteOut, crate::cases::api::NoteIn, crate::scheduling::api::OfferIn, crate::scheduling::api::StandbyIn, crate::cases::api::OutcomeOut, crate::concerns::api::ReportOut, crate::concerns::api::FiledOut, crate::concerns::api::ReportDetailOut,
         crate::directory::service::Found, crate::directory::store::Scheme)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags((name = "account"), (name = "reference"), (name = "intake"), (name = "matching"), (name = "people"), (name = "statistics"), (name = "privacy"), (name = "cases"), (name = "reports"), (name = "directory"), (name = "ops"))
 )]
 pub struct ApiDoc;
@@ -50,6 +50,63 @@ impl Modify for BearerAuth {
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
             );
+        }
+    }
+}
+
+/// The answers every operation can give besides its own, so a client (and schemathesis'
+/// status-code check) knows them: 400 for a malformed request (bad JSON, wrong content
+/// type, a parameter of the wrong type), 401/403 where a token is needed, 404 where a path
+/// names a record, 413 and 422 where a body or query is read.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{path::ParameterIn, ResponseBuilder};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let params = op.parameters.as_deref().unwrap_or_default();
+                let in_path = params
+                    .iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+                let in_query = params
+                    .iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let body = op.request_body.is_some();
+                let mut add = |code: &str, text: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| ResponseBuilder::new().description(text).build().into());
+                };
+                if path.starts_with("/api/") {
+                    add("400", "Malformed request: bad JSON, wrong content type or a parameter of the wrong type");
+                }
+                if secured {
+                    add("401", "Missing, invalid or revoked bearer token");
+                    add("403", "The token's roles may not do this");
+                }
+                if in_path {
+                    add("404", "No such record, or not yours");
+                }
+                if body {
+                    add("413", "The body is too large");
+                }
+                if body || in_query {
+                    add(
+                        "422",
+                        "Invalid fields, named with a message in the caller's language",
+                    );
+                }
+            }
         }
     }
 }

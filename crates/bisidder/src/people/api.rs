@@ -23,6 +23,7 @@ pub struct ProfileOut {
     pub max_open_cases: i64,
     pub max_hours_per_week: i64,
     /// Weekly slots as minutes after Monday 00:00 Danish time: (start, end).
+    #[schema(value_type = Vec<Vec<i64>>)]
     pub availability: Vec<(i64, i64)>,
 }
 

@@ -70,9 +70,16 @@ pub async fn assign(
     ))
 }
 
+/// How a request is offered.
+#[derive(Serialize, ToSchema)]
+pub struct OfferIn {
+    #[schema(value_type = String, pattern = "^(sequential|broadcast)$")]
+    pub strategy: String,
+}
+
 /// Offers the request: `{"strategy": "sequential" | "broadcast"}`.
 #[utoipa::path(post, path = "/api/v1/requests/{id}/offers", tag = "matching", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")), request_body(content = Object),
+    params(("id" = String, Path, description = "Request id")), request_body(content = OfferIn),
     responses((status = 200, body = crate::intake::api::RequestOut), (status = 409, description = "No candidates or not consented")))]
 pub async fn offer(
     State(state): State<AppState>,
@@ -225,9 +232,16 @@ pub async fn adjust(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
+/// The child's answer after an unannounced conversation.
+#[derive(Serialize, ToSchema)]
+pub struct StandbyIn {
+    #[schema(value_type = String, pattern = "^(yes|no)$")]
+    pub answer: String,
+}
+
 /// The unannounced conversation's outcome: `{"answer": "yes" | "no"}`.
 #[utoipa::path(post, path = "/api/v1/requests/{id}/standby", tag = "matching", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")), request_body(content = Object),
+    params(("id" = String, Path, description = "Request id")), request_body(content = StandbyIn),
     responses((status = 204, description = "Recorded"), (status = 404, description = "No such request"), (status = 409, description = "Not a standby awaiting the child's answer")))]
 pub async fn standby(
     State(state): State<AppState>,
@@ -245,7 +259,8 @@ pub struct BatchOut {
     pub assigned: usize,
     pub total_travel_minutes: u64,
     pub continuity_kept: usize,
-    /// Requests left without a bisidder, with the reason (i18n key).
+    /// Requests left without a bisidder: pairs of [request id, reason (i18n key)].
+    #[schema(value_type = Vec<Vec<String>>)]
     pub unassigned: Vec<(String, String)>,
 }
 

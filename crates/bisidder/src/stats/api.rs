@@ -13,8 +13,10 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct AnnualQuery {
     /// The organisation: its id, slug or import id.
+    #[param(min_length = 1)]
     pub org: String,
-    /// Calendar year.
+    /// Calendar year, 1990–2100.
+    #[param(value_type = i32, minimum = 1990, maximum = 2100)]
     pub year: String,
 }
 

@@ -18,8 +18,13 @@ use subtle::ConstantTimeEq;
 #[derive(Clone, Debug)]
 pub struct CsrfToken(pub String);
 
+/// POST, PUT, PATCH and DELETE: the methods our routes change state with. Any other
+/// method (TRACE, CONNECT, …) reaches the router, which answers 405 with `Allow`.
 pub fn is_state_changing(m: &Method) -> bool {
-    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+    matches!(
+        *m,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    )
 }
 
 /// Same-origin check: Origin must equal ours; without Origin, the Referer must start with it.
@@ -59,7 +64,12 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     let secure = state.config.secure_cookies();
     let existing = cookies::get(req.headers(), cookies::CSRF, secure);
     let mut req = req;
-    if is_state_changing(req.method()) && !req.uri().path().starts_with("/api/") {
+    // A method no route answers at this path (PUT /readyz) changes nothing: the router
+    // says 405 (or 404) with `Allow`, rather than this guard a misleading 403.
+    if is_state_changing(req.method())
+        && !req.uri().path().starts_with("/api/")
+        && crate::routes::exists(req.method().as_str(), req.uri().path())
+    {
         if !origin_ok(req.headers(), state.config.public_origin()) {
             return AppError::Csrf.into_response();
         }
@@ -92,6 +102,18 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_methods_a_route_answers_need_the_csrf_check() {
+        use crate::routes::exists;
+        assert!(exists("POST", "/login"));
+        assert!(exists("POST", "/o/demo-bv/anmod"));
+        assert!(exists("GET", "/static/vendor/dkfds/css/dkfds.min.css"));
+        assert!(!exists("PUT", "/readyz"));
+        assert!(!exists("POST", "/directory.csv"));
+        assert!(!exists("POST", "/o//anmod"));
+        assert!(!is_state_changing(&Method::TRACE));
+    }
     use axum::http::HeaderValue;
 
     #[test]
