@@ -113,7 +113,7 @@ if skipped SKIP_CARGO_TEST; then note "skipped (SKIP_CARGO_TEST=1)"; else
     cargo test --locked --workspace 2>&1 | tee "$CARGO_LOG"
 fi
 
-step "cargo-fuzz targets${BISIDDER_FUZZ_LONG:+ (long)}"
+step "fuzz targets${BISIDDER_FUZZ_LONG:+ (long: cargo-fuzz)}"
 if skipped SKIP_FUZZ; then note "skipped (SKIP_FUZZ=1)"; else
     run_cargo_fuzz
 fi
@@ -157,7 +157,8 @@ else
     step "sqlmap: API and form parameters (SQLite)${BISIDDER_FUZZ_LONG:+ (long)}"
     run_sqlmap "$APP_URL" SQLite
 
-    if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
+    # The same SQL runs on both backends; the PostgreSQL pass belongs to the long variant.
+    if [[ -n "${TEST_DATABASE_URL:-}" && "${BISIDDER_FUZZ_LONG:-0}" == "1" ]]; then
         step "sqlmap: API and form parameters (PostgreSQL)${BISIDDER_FUZZ_LONG:+ (long)}"
         start_pg_app "$BIN"
         make_role_tokens "$BIN" demo-bv

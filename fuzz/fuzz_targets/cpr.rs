@@ -2,13 +2,12 @@
 //! accepted number is ten digits whose date exists and matches DDMMYY, with the century
 //! of the seventh digit; its canonical forms (DDMMYYSSSS, DDMMYY-SSSS) parse to the same;
 //! numbers for births before 1 October 2007 pass the modulus-11 check.
-#![no_main]
+#![cfg_attr(fuzzing, no_main)]
 
 use bisidder::concerns::domain::parse_cpr;
 use jiff::civil::date;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+fn target(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -35,4 +34,14 @@ fuzz_target!(|data: &[u8]| {
         let sum: u32 = d.iter().zip(w).map(|(x, w)| u32::from(x - b'0') * w).sum();
         assert_eq!(sum % 11, 0, "modulus 11 for {b}");
     }
-});
+}
+
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| target(data));
+
+/// Without libFuzzer (`cargo run --bin cpr -- SEEDS SECONDS`): the seeds, then mutated
+/// seeds for a while — the quick run of every CI build (see `src/lib.rs`).
+#[cfg(not(fuzzing))]
+fn main() {
+    bisidder_fuzz::replay("cpr", target);
+}

@@ -1,7 +1,7 @@
 //! Every other parser of outside input: the first byte picks the parser, the rest is the
 //! text a person or client typed. Each asserts what its callers rely on, not only "no
 //! panic".
-#![no_main]
+#![cfg_attr(fuzzing, no_main)]
 
 use bisidder::{
     auth::totp,
@@ -17,11 +17,10 @@ use bisidder::{
 };
 use http::{header, HeaderMap, HeaderValue};
 use jiff::civil::{date, Date};
-use libfuzzer_sys::fuzz_target;
 
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
-fuzz_target!(|data: &[u8]| {
+fn target(data: &[u8]) {
     let Some((&which, rest)) = data.split_first() else {
         return;
     };
@@ -144,4 +143,14 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-});
+}
+
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| target(data));
+
+/// Without libFuzzer (`cargo run --bin fields -- SEEDS SECONDS`): the seeds, then mutated
+/// seeds for a while — the quick run of every CI build (see `src/lib.rs`).
+#[cfg(not(fuzzing))]
+fn main() {
+    bisidder_fuzz::replay("fields", target);
+}

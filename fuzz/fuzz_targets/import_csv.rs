@@ -3,16 +3,15 @@
 //! JSON object per line with its origin; writing the converted records back as CSV (every
 //! field quoted) and converting again gives the same JSON Lines (round trip); the JSONL
 //! importer's checks run on the result without a panic.
-#![no_main]
+#![cfg_attr(fuzzing, no_main)]
 
 use bisidder::import::{csv::to_jsonl, domain::parse};
-use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::collections::HashSet;
 
 const NAMES: [&str; 3] = ["persons.csv", "cases.csv", "reports.csv"];
 
-fuzz_target!(|data: &[u8]| {
+fn target(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -37,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(again.0, jsonl, "CSV → JSONL → CSV → JSONL round trip");
 
     let _ = parse(&jsonl, &HashSet::from(["demo".to_string()]));
-});
+}
 
 /// The converted records as the three templates, every field quoted.
 fn rewrite(lines: &[Value]) -> Vec<(String, String)> {
@@ -87,4 +86,14 @@ fn rewrite(lines: &[Value]) -> Vec<(String, String)> {
         out.push((name.to_string(), text));
     }
     out
+}
+
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| target(data));
+
+/// Without libFuzzer (`cargo run --bin import_csv -- SEEDS SECONDS`): the seeds, then mutated
+/// seeds for a while — the quick run of every CI build (see `src/lib.rs`).
+#[cfg(not(fuzzing))]
+fn main() {
+    bisidder_fuzz::replay("import_csv", target);
 }

@@ -2,13 +2,12 @@
 //! concern and directory schemes (the directory scheme import). Properties: never a
 //! panic; an accepted file yields one record per non-blank line, each within the rules
 //! the importer promises; a refused file names only lines that exist, in order.
-#![no_main]
+#![cfg_attr(fuzzing, no_main)]
 
 use bisidder::import::domain::{parse, Record, CATEGORIES, GENDERS, ORG_KINDS};
-use libfuzzer_sys::fuzz_target;
 use std::collections::HashSet;
 
-fuzz_target!(|data: &[u8]| {
+fn target(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -33,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-});
+}
 
 fn id_ok(id: &str) {
     assert!(!id.trim().is_empty() && id.len() <= 200, "id {id:?}");
@@ -84,4 +83,14 @@ fn check(r: &Record) {
             assert!(!s.name.trim().is_empty());
         }
     }
+}
+
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| target(data));
+
+/// Without libFuzzer (`cargo run --bin import_jsonl -- SEEDS SECONDS`): the seeds, then mutated
+/// seeds for a while — the quick run of every CI build (see `src/lib.rs`).
+#[cfg(not(fuzzing))]
+fn main() {
+    bisidder_fuzz::replay("import_jsonl", target);
 }
