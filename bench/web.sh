@@ -13,7 +13,7 @@
 # pinned to core 0 like the app; BENCH_DATABASE_URL names another server instead (then
 # neither pinned nor measured for CPU unless it runs here). Settings: RATE (requests/s,
 # default 100), DURATION (s, default 10; 3 with --quick), SIZES_SQLITE / SIZES_POSTGRES
-# (scale sizes in requests, default "100000 1000000" / "100000"; none with --quick).
+# (scale sizes in requests, default "100000" each; none with --quick; add 1000000 for 1M).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -41,7 +41,7 @@ if ((QUICK)); then
     SCALE_DURATION="${SCALE_DURATION:-3}"
 else
     DURATION="${DURATION:-10}"
-    SIZES_SQLITE="${SIZES_SQLITE:-100000 1000000}"
+    SIZES_SQLITE="${SIZES_SQLITE:-100000}"
     SIZES_POSTGRES="${SIZES_POSTGRES:-100000}"
     SCALE_DURATION="${SCALE_DURATION:-5}"
 fi

@@ -196,6 +196,7 @@ pub async fn seed(state: &AppState, requests: usize) -> anyhow::Result<serde_jso
         .await?;
     }
     exec(db, "DROP TABLE bench_k").await?;
+    purged_already(state).await?;
     match db.backend {
         Backend::Sqlite => exec(db, "ANALYZE").await?,
         Backend::Postgres => exec(db, "VACUUM ANALYZE").await?,
@@ -309,4 +310,49 @@ pub async fn offers(state: &AppState, n: usize) -> anyhow::Result<Vec<String>> {
     .await?;
     exec(db, "DROP TABLE bench_k").await?;
     Ok((1..=n).map(|k| format!("bench-offer-{tag}-{k}")).collect())
+}
+
+/// What the retention job (`privacy::retention`) would have done all along: every case
+/// closed before its organisation's retention cutoff is anonymised and has its `purges`
+/// row. Done in bulk (set-based, like `purge_case`'s anonymise mode: the request's contact
+/// and meeting details, the person's identity, timeline details, appointment places);
+/// no per-case audit rows or ledger lines. Without it the server would spend its first
+/// minutes purging a ten-year backlog no running installation has.
+async fn purged_already(state: &AppState) -> anyhow::Result<()> {
+    let db = &state.db;
+    let now = state.clock.now_us();
+    let cutoff = match db.backend {
+        Backend::Sqlite => "date('now', '-' || o.retention_months || ' months')",
+        Backend::Postgres => {
+            "to_char(now() - make_interval(months => o.retention_months), 'YYYY-MM-DD')"
+        }
+    };
+    exec(
+        db,
+        &format!(
+            "INSERT INTO purges (case_id, org_id, mode, purged_at) \
+             SELECT c.id, c.org_id, o.retention_mode, {now} FROM cases c JOIN organisations o ON o.id = c.org_id \
+             WHERE c.closed_on IS NOT NULL AND c.closed_on < {cutoff} \
+             AND NOT EXISTS (SELECT 1 FROM purges p WHERE p.case_id = c.id)"
+        ),
+    )
+    .await?;
+    let purged_requests = "SELECT c.request_id FROM cases c JOIN purges p ON p.case_id = c.id";
+    for sql in [
+        format!("UPDATE requests SET contact_name = NULL, contact_phone = NULL, contact_email = NULL, contact_org = NULL, \
+                 purpose = NULL, place_text = NULL, postcode = NULL, lat = NULL, lon = NULL, consent_note = NULL \
+                 WHERE id IN ({purged_requests})"),
+        format!("UPDATE request_events SET detail = NULL WHERE request_id IN ({purged_requests})"),
+        format!("UPDATE appointments SET place_text = NULL, lat = NULL, lon = NULL WHERE request_id IN ({purged_requests})"),
+        "UPDATE case_events SET detail = NULL WHERE case_id IN (SELECT case_id FROM purges)".to_string(),
+        "UPDATE persons SET first_name = '', last_name = NULL, birth_date = NULL, phone = NULL, email = NULL, \
+         cpr_enc = NULL, safe_channel = NULL, safe_times = NULL, language = NULL \
+         WHERE id IN (SELECT c.person_id FROM cases c JOIN purges p ON p.case_id = c.id) \
+         AND id NOT IN (SELECT c2.person_id FROM cases c2 WHERE c2.person_id IS NOT NULL \
+         AND c2.id NOT IN (SELECT case_id FROM purges))"
+            .to_string(),
+    ] {
+        exec(db, &sql).await?;
+    }
+    Ok(())
 }
