@@ -324,7 +324,7 @@ async fn purged_already(state: &AppState) -> anyhow::Result<()> {
     let cutoff = match db.backend {
         Backend::Sqlite => "date('now', '-' || o.retention_months || ' months')",
         Backend::Postgres => {
-            "to_char(now() - make_interval(months => o.retention_months), 'YYYY-MM-DD')"
+            "to_char(now() - make_interval(months => CAST(o.retention_months AS INT)), 'YYYY-MM-DD')"
         }
     };
     exec(
