@@ -40,6 +40,10 @@ pub struct Config {
     /// How long the outbox worker holds a message it is sending before another worker (or
     /// the same one after a crash) may try it again. Sends time out well within it.
     pub outbox_lease: Duration,
+    /// How long the retention purge waits before looking again after a pass that found
+    /// nothing past its cutoff (the cutoff moves by whole days; the look reads every old
+    /// closed case, so it does not run every few seconds).
+    pub retention_check: Duration,
 }
 
 impl Default for Config {
@@ -65,6 +69,7 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             minsag_days_after_close: 30,
             outbox_lease: Duration::from_secs(120),
+            retention_check: Duration::from_secs(600),
         }
     }
 }
@@ -129,6 +134,9 @@ impl Config {
                         bail!("{k}: at least 2 seconds");
                     }
                     c.outbox_lease = Duration::from_secs(secs)
+                }
+                "BISIDDER_RETENTION_CHECK_SECONDS" => {
+                    c.retention_check = Duration::from_secs(parse_num(&k, &v)?.max(1))
                 }
                 "BISIDDER_SOFT_LOCK_AFTER" => c.soft_lock_after = parse_num(&k, &v)? as u32,
                 "BISIDDER_SOFT_LOCK_MINUTES" => {

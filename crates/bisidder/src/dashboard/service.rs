@@ -57,7 +57,7 @@ pub async fn start(state: &AppState, actor: &Actor) -> AppResult<StartData> {
         data.own_requests = Some(store::own_requests(&mut conn, org, &actor.user_id).await?);
     }
     if can(actor, Action::ViewAggregates, target) {
-        let per_year = store::cases_per_year(&mut conn, org).await?;
+        let per_year = store::cases_per_year(&mut conn, org, &year_start).await?;
         data.aggregates = Some(
             per_year
                 .into_iter()

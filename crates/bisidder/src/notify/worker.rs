@@ -14,22 +14,39 @@ use std::time::Duration;
 const BATCH: i64 = 20;
 const MAX_ATTEMPTS: i64 = 8;
 
-/// Runs until `shutdown` resolves, delivering due messages whenever woken or every 5 s.
+/// How often the scheduled jobs (offer expiry, reminders, escalation, case reminders,
+/// referral follow-up) run. A wake-up after a write delivers the outbox only: running
+/// every job after every write made each write pay for scans of the whole database.
+const JOBS_EVERY: Duration = Duration::from_secs(5);
+
+/// Runs until `shutdown` resolves: delivers due messages whenever woken and every 5 s,
+/// runs the scheduled jobs every `JOBS_EVERY`, and the retention purge every jobs round while
+/// it finds cases past their cutoff, else after `config.retention_check` (default 10 min).
 /// On shutdown a send in progress finishes and is recorded; nothing further is claimed, so
 /// a graceful stop neither sends a message twice nor leaves one leased.
 pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut jobs_at = tokio::time::Instant::now();
+    let mut retention_at = jobs_at;
     loop {
-        if let Err(e) = crate::scheduling::jobs::tick(&state).await {
-            tracing::warn!(error = %format!("{e:#}"), "scheduled jobs failed");
-        }
-        if let Err(e) = crate::privacy::retention::tick(&state).await {
-            tracing::warn!(error = %format!("{e:#}"), "retention purge failed");
-        }
-        if let Err(e) = crate::cases::jobs::tick(&state).await {
-            tracing::warn!(error = %format!("{e:#}"), "case reminders failed");
-        }
-        if let Err(e) = crate::directory::referral::tick(&state).await {
-            tracing::warn!(error = %format!("{e:#}"), "referral follow-up failed");
+        let now = tokio::time::Instant::now();
+        if now >= jobs_at {
+            jobs_at = now + JOBS_EVERY;
+            if let Err(e) = crate::scheduling::jobs::tick(&state).await {
+                tracing::warn!(error = %format!("{e:#}"), "scheduled jobs failed");
+            }
+            if now >= retention_at {
+                match crate::privacy::retention::tick(&state).await {
+                    Ok(0) => retention_at = now + state.config.retention_check,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "retention purge failed"),
+                }
+            }
+            if let Err(e) = crate::cases::jobs::tick(&state).await {
+                tracing::warn!(error = %format!("{e:#}"), "case reminders failed");
+            }
+            if let Err(e) = crate::directory::referral::tick(&state).await {
+                tracing::warn!(error = %format!("{e:#}"), "referral follow-up failed");
+            }
         }
         loop {
             match deliver_round(&state, Some(&shutdown)).await {
@@ -46,7 +63,7 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
         }
         tokio::select! {
             _ = state.outbox_wake.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = tokio::time::sleep_until(jobs_at) => {}
             _ = shutdown.changed() => return,
         }
     }
