@@ -6,7 +6,7 @@
 # protected report (with every year's history), each the first request after the load
 # (nothing kept yet) and the median of the requests after it; the backends must give the
 # same figures. The full run also writes them to bench/results/annual.md. See
-# bench/README.md.
+# bench/ANNUAL.md.
 #
 #   bench/annual.sh [--quick] [--cases N] [--reports N] [--runs N] [--seed N]
 #
