@@ -3,7 +3,10 @@
 use crate::{
     auth::ratelimit::RateLimiter, clock::Clock, config::Config, crypto::FieldCrypto, store::Db,
 };
-use std::sync::Arc;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 use tokio::sync::Notify;
 
 #[derive(Clone)]
@@ -17,7 +20,12 @@ pub struct AppState {
     pub minsag_limiter: Arc<RateLimiter>,
     /// Wakes the outbox worker after a commit that enqueued a message.
     pub outbox_wake: Arc<Notify>,
+    /// The dashboard's earlier years' case counts per organisation, with when they were
+    /// counted and the year they end before (`dashboard::service`).
+    pub past_years: Arc<Mutex<HashMap<String, PastYears>>>,
 }
+
+pub type PastYears = (std::time::Instant, String, Vec<(String, i64)>);
 
 impl AppState {
     pub fn new(db: Db, config: Config, crypto: FieldCrypto, clock: Clock) -> Self {
@@ -33,6 +41,7 @@ impl AppState {
                 crate::minsag::domain::ADDRESS_WINDOW,
             )),
             outbox_wake: Arc::new(Notify::new()),
+            past_years: Arc::default(),
         }
     }
 }

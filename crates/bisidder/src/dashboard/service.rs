@@ -6,6 +6,7 @@ use crate::{
     error::AppResult,
     policy::{can, Action, Actor, Target},
     state::AppState,
+    store::Conn,
 };
 
 #[derive(Default)]
@@ -57,7 +58,7 @@ pub async fn start(state: &AppState, actor: &Actor) -> AppResult<StartData> {
         data.own_requests = Some(store::own_requests(&mut conn, org, &actor.user_id).await?);
     }
     if can(actor, Action::ViewAggregates, target) {
-        let per_year = store::cases_per_year(&mut conn, org, &year_start).await?;
+        let per_year = cases_per_year(state, &mut conn, org, &year_start).await?;
         data.aggregates = Some(
             per_year
                 .into_iter()
@@ -66,6 +67,44 @@ pub async fn start(state: &AppState, actor: &Actor) -> AppResult<StartData> {
         );
     }
     Ok(data)
+}
+
+/// How long an organisation's earlier years' case counts are reused.
+const PAST_YEARS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// New cases per calendar year, oldest first. Earlier years change only by an import of
+/// history or a retention deletion, while counting them reads every case the organisation
+/// ever had (1.2 s at a million cases, bench/WEB.md): they are counted at most once a
+/// minute per server (`AppState::past_years`); the current year on every call.
+async fn cases_per_year(
+    state: &AppState,
+    conn: &mut Conn,
+    org: &str,
+    year_start: &str,
+) -> AppResult<Vec<(String, i64)>> {
+    let cached = state
+        .past_years
+        .lock()
+        .ok()
+        .and_then(|c| c.get(org).cloned())
+        .filter(|(at, start, _)| at.elapsed() < PAST_YEARS_TTL && start == year_start)
+        .map(|(_, _, v)| v);
+    let mut years = match cached {
+        Some(v) => v,
+        None => {
+            let v = store::cases_per_year_before(conn, org, year_start).await?;
+            if let Ok(mut c) = state.past_years.lock() {
+                let entry = (std::time::Instant::now(), year_start.to_string(), v.clone());
+                c.insert(org.to_string(), entry);
+            }
+            v
+        }
+    };
+    let current = store::cases_since(conn, org, year_start).await?;
+    if current > 0 {
+        years.push((year_start.chars().take(4).collect(), current));
+    }
+    Ok(years)
 }
 
 #[cfg(test)]

@@ -83,69 +83,33 @@ pub async fn own_requests(conn: &mut Conn, org: &str, user: &str) -> sqlx::Resul
     Ok((row::i(&r, "total")?, row::i(&r, "open_n")?))
 }
 
-/// How long an organisation's earlier years' case counts are reused.
-const PAST_YEARS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
-
-type PastYears = (std::time::Instant, String, Vec<(String, i64)>);
-
-/// Earlier years' counts per organisation. They change only by an import of history or
-/// a retention deletion, while counting them means reading every case the organisation
-/// ever had (1.2 s at a million cases, bench/WEB.md) — so they are counted at most once
-/// a minute per server; the current year is counted on every call.
-fn past_years() -> &'static std::sync::Mutex<std::collections::HashMap<String, PastYears>> {
-    static CACHE: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<String, PastYears>>,
-    > = std::sync::OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
-
-/// New cases per calendar year (as text 'YYYY'), oldest first; `year_start` is the
-/// current year's first day.
-pub async fn cases_per_year(
+/// New cases per calendar year (as text 'YYYY') before `year_start`, oldest first. Reads
+/// every case the organisation ever had: the service reuses it (`AppState::past_years`).
+pub async fn cases_per_year_before(
     conn: &mut Conn,
     org: &str,
     year_start: &str,
 ) -> sqlx::Result<Vec<(String, i64)>> {
-    let cached = past_years()
-        .lock()
-        .ok()
-        .and_then(|c| c.get(org).cloned())
-        .filter(|(at, start, _)| at.elapsed() < PAST_YEARS_TTL && start == year_start)
-        .map(|(_, _, v)| v);
-    let mut years = match cached {
-        Some(v) => v,
-        None => {
-            let rows = sqlx::query(
-                "SELECT SUBSTR(opened_on, 1, 4) AS y, COUNT(*) AS n FROM cases WHERE org_id = $1 \
-                 AND opened_on < $2 GROUP BY SUBSTR(opened_on, 1, 4) ORDER BY y",
-            )
-            .bind(org)
-            .bind(year_start)
-            .fetch_all(&mut *conn)
-            .await?;
-            let v = rows
-                .iter()
-                .map(|r| Ok((row::s(r, "y")?, row::i(r, "n")?)))
-                .collect::<sqlx::Result<Vec<_>>>()?;
-            if let Ok(mut c) = past_years().lock() {
-                c.insert(
-                    org.to_string(),
-                    (std::time::Instant::now(), year_start.to_string(), v.clone()),
-                );
-            }
-            v
-        }
-    };
-    let current: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE org_id = $1 AND opened_on >= $2")
-            .bind(org)
-            .bind(year_start)
-            .fetch_one(&mut *conn)
-            .await?;
-    if current > 0 {
-        years.push((year_start.chars().take(4).collect(), current));
-    }
-    Ok(years)
+    let rows = sqlx::query(
+        "SELECT SUBSTR(opened_on, 1, 4) AS y, COUNT(*) AS n FROM cases WHERE org_id = $1 \
+         AND opened_on < $2 GROUP BY SUBSTR(opened_on, 1, 4) ORDER BY y",
+    )
+    .bind(org)
+    .bind(year_start)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((row::s(r, "y")?, row::i(r, "n")?)))
+        .collect()
+}
+
+/// New cases from `year_start` on.
+pub async fn cases_since(conn: &mut Conn, org: &str, year_start: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE org_id = $1 AND opened_on >= $2")
+        .bind(org)
+        .bind(year_start)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 #[derive(Clone, Debug)]
